@@ -1,0 +1,22 @@
+"""/api/v1/: each app's `api.py` router assembled here. OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from shuzhuan.api.auth import OptionalAuth
+from shuzhuan.api.errors import install
+
+api = NinjaAPI(
+    title="数转 shuzhuan API",
+    version="1",
+    description="城市制造业数字化转型平台接口。认证：`Authorization: Bearer <令牌>`（`shuzhuan issue-token NAME`）或浏览器会话。",
+    urls_namespace="api",
+    auth=[OptionalAuth()],
+)
+install(api)
+
+from shuzhuan.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/enterprises", registry_router)
+from shuzhuan.assessment.api import router as assessment_router  # noqa: E402
+
+api.add_router("/assessment", assessment_router)

@@ -1,0 +1,1 @@
+"""Assessment models come with the questionnaire (issue 3)."""

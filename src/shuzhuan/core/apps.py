@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shuzhuan.core"
+    label = "core"
+    verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+
+        navigation.register(_("工作台"), "core:home", icon="house", order=0)
+        navigation.register(_("后台任务"), "core:jobs", icon="hourglass-split", order=900)
+        navigation.register(_("API 令牌"), "core:tokens", icon="key", order=910)

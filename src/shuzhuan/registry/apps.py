@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "shuzhuan.registry"
+    label = "registry"
+    verbose_name = _("企业库")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+        from shuzhuan.core.access import OFFICERS
+        from shuzhuan.registry.views import key_figures
+
+        navigation.register(_("企业库（一企一档）"), "registry:list", roles=OFFICERS, icon="buildings", order=10)
+        navigation.register(_("企业导入"), "registry:import", roles=OFFICERS, icon="upload", order=11)
+        navigation.register(_("本企业档案"), "registry:mine", roles={"enterprise"}, icon="building", order=10)
+        navigation.register_cards(key_figures)

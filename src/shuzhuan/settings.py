@@ -1,0 +1,166 @@
+"""Settings for shuzhuan. Everything an operator may change comes from the environment (README, "Configuration")."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent  # src/shuzhuan
+PROJECT_DIR = BASE_DIR.parent.parent  # repository root
+VAR_DIR = Path(os.environ.get("SHUZHUAN_VAR_DIR", PROJECT_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = os.environ.get("SHUZHUAN_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("SHUZHUAN_DEBUG", True)
+ALLOWED_HOSTS = [h for h in os.environ.get("SHUZHUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SHUZHUAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "shuzhuan.core",
+    "shuzhuan.registry",
+    "shuzhuan.assessment",
+    "shuzhuan.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shuzhuan.urls"
+WSGI_APPLICATION = "shuzhuan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shuzhuan.core.context.platform",
+            ],
+        },
+    }
+]
+
+# --- Database: SQLite by default, anything else by DATABASE_URL --------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shuzhuan.sqlite3'}"
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + IMMEDIATE transactions + a busy timeout: a web process and a task worker share the file.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+_db.setdefault("TEST", {})
+if os.environ.get("SHUZHUAN_TEST_DB_NAME"):
+    _db["TEST"]["NAME"] = os.environ["SHUZHUAN_TEST_DB_NAME"]
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["shuzhuan.core.auth.UsernameOrMobileBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+# Failed-login throttle: this many failures for one account or address within the window lock it.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("SHUZHUAN_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SHUZHUAN_LOGIN_FAILURE_WINDOW", "900"))
+
+# --- Language and time ----------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("SHUZHUAN_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and private files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+_npm = Path(os.environ.get("SHUZHUAN_NODE_MODULES", PROJECT_DIR / "node_modules"))
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", _npm / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", _npm / "bootstrap-icons" / "font"),
+    ("vendor/htmx", _npm / "htmx.org" / "dist"),
+    ("vendor/echarts", _npm / "echarts" / "dist"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Uploaded and generated files are private: served only through views that check scope.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("SHUZHUAN_MEDIA_ROOT", VAR_DIR / "private"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("SHUZHUAN_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+
+# --- Cache: job progress lives here while a job runs (works across processes, outside transactions)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+
+# --- Background work: Django tasks with the database backend -----------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SHUZHUAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Platform ---------------------------------------------------------------------------------------
+PLATFORM_NAME = os.environ.get("SHUZHUAN_PLATFORM_NAME", "数转")
+CITY_NAME = os.environ.get("SHUZHUAN_CITY_NAME", "中山市")
+CITY_CODE = os.environ.get("SHUZHUAN_CITY_CODE", "442000")
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHUZHUAN_LOG_LEVEL", "WARNING")},
+}

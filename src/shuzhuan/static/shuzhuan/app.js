@@ -1,0 +1,5 @@
+// Small helpers shared by pages. HTMX does the rest.
+document.addEventListener("htmx:responseError", function (evt) {
+  var box = document.getElementById("sz-htmx-error");
+  if (box) { box.textContent = "请求失败（" + evt.detail.xhr.status + "），请稍后再试。"; box.classList.remove("d-none"); }
+});

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from shuzhuan.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("enterprises/", include("shuzhuan.registry.urls")),
+    path("", include("shuzhuan.core.urls")),
+]
+
+handler403 = "shuzhuan.core.views.forbidden"
+handler404 = "shuzhuan.core.views.not_found"
+handler500 = "shuzhuan.core.views.server_error"
