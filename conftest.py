@@ -20,16 +20,8 @@ def _private_media(tmp_path, settings):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    from django.core.cache import caches
-
-    caches._settings = caches.settings = None  # type: ignore[attr-defined]
-    for alias in list(getattr(caches._connections, "__dict__", {})):
-        delattr(caches._connections, alias)
-    from django_tasks import task_backends
-
-    for alias in list(getattr(task_backends._connections, "__dict__", {})):
-        delattr(task_backends._connections, alias)
-    task_backends._settings = task_backends.settings = None  # type: ignore[attr-defined]
+    # Argon2 is deliberately slow; tests that check it restore the production list (test_accounts).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
 

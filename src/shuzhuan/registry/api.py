@@ -1,3 +1,116 @@
-from ninja import Router
+"""GET /api/v1/enterprises and /api/v1/enterprises/{uscc}: the registry as JSON, scoped like the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from shuzhuan.api.errors import ApiError
+from shuzhuan.core.access import api_access
+from shuzhuan.registry.filters import EnterpriseFilterForm
+from shuzhuan.registry.models import Enterprise
 
 router = Router(tags=["企业库"])
+MAX_PAGE_SIZE = 500
+
+
+class TownOut(Schema):
+    code: str
+    name: str
+
+
+class YearOut(Schema):
+    year: int
+    employees: int | None
+    revenue: str | None
+    tax: str | None
+
+
+class EnterpriseOut(Schema):
+    uscc: str
+    name: str
+    legal_representative: str
+    town: TownOut
+    address: str
+    industry_code: str | None
+    industry_name: str | None
+    founded_on: dt.date | None
+    latest_year: int | None
+    employees: int | None
+    revenue: str | None
+    tax: str | None
+    size_class: str | None
+    above_scale: bool
+    zjtx_tier: str | None
+    high_tech: bool
+    chain_leader: bool
+    cultivation_directory: bool
+    on_cloud: bool
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    years: list[YearOut]
+
+
+class EnterprisePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[EnterpriseOut]
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _out(ent: Enterprise) -> dict:
+    return {
+        "uscc": ent.organisation.uscc, "name": ent.organisation.name,
+        "legal_representative": ent.legal_representative,
+        "town": {"code": ent.town.code, "name": ent.town.short_name}, "address": ent.address,
+        "industry_code": ent.industry_id, "industry_name": ent.industry.name if ent.industry_id else None,
+        "founded_on": ent.founded_on, "latest_year": ent.latest_year, "employees": ent.employees,
+        "revenue": _money(ent.revenue), "tax": _money(ent.tax), "size_class": ent.size_class or None,
+        "above_scale": ent.above_scale, "zjtx_tier": ent.zjtx_tier or None, "high_tech": ent.high_tech,
+        "chain_leader": ent.chain_leader, "cultivation_directory": ent.cultivation_directory, "on_cloud": ent.on_cloud,
+    }
+
+
+@router.get("", response=EnterprisePage, summary="企业列表（筛选、排序、分页）")
+@api_access()
+def list_enterprises(request, q: str = "", town: str = "", industry: str = "", size: str = "", above_scale: str = "",
+                     tag: str = "", sort: str = "", page: int = 1, page_size: int = 50):
+    """Filters as on the list page: `town` by short name (古镇), `industry` a GB/T 4754 code prefix
+    (38, 387, 3872), `size` large/medium/small/micro, `above_scale` 1/0, `tag`, `sort` (e.g. -revenue)."""
+    form = EnterpriseFilterForm({k: v for k, v in request.GET.items() if k not in ("page", "page_size")}, user=request.user)
+    if not form.is_valid():
+        raise ApiError(422, "invalid", "筛选条件有误",
+                       [{"field": f, "message": "; ".join(str(m) for m in msgs)} for f, msgs in form.errors.items()])
+    if page < 1:
+        raise ApiError(422, "invalid", "请求参数有误", [{"field": "page", "message": "页码从 1 开始"}])
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ApiError(422, "invalid", "请求参数有误", [{"field": "page_size", "message": f"每页 1–{MAX_PAGE_SIZE} 条"}])
+    queryset = form.apply(Enterprise.objects.visible_to(request.user)).select_related("organisation", "town", "industry")
+    start = (page - 1) * page_size
+    return {"count": queryset.count(), "page": page, "page_size": page_size,
+            "results": [_out(e) for e in queryset[start:start + page_size]]}
+
+
+@router.get("/{uscc}", response=EnterpriseDetailOut, summary="企业档案")
+@api_access()
+def get_enterprise(request, uscc: str):
+    ent = get_object_or_404(
+        Enterprise.objects.visible_to(request.user).select_related("organisation", "town", "industry"),
+        organisation__uscc=uscc.strip().upper(),
+    )
+    data = _out(ent)
+    data.update(contact_name=ent.contact_name, contact_phone=ent.contact_phone, contact_email=ent.contact_email,
+                years=[{"year": y.year, "employees": y.employees, "revenue": _money(y.revenue), "tax": _money(y.tax)}
+                       for y in ent.years.order_by("-year")])
+    return data

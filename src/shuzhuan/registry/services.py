@@ -96,3 +96,14 @@ def set_year(actor: Any, enterprise: Enterprise, year: int, employees: int | Non
         actor, "update", enterprise, f"{'新增' if created else '修改'} {year} 年度数据",
         organisation=enterprise.organisation, changes={f"{year}.{k}": v for k, v in changes.items()},
     )
+
+
+def wan(value: Decimal | None) -> Decimal | None:
+    """Yuan → 万元 with two places, for charts (serialised as a string by json_script)."""
+    return None if value is None else (value / 10000).quantize(Decimal("0.01"))
+
+
+def format_wan(value: Decimal | None) -> str:
+    from shuzhuan.core.domain import format_yuan
+
+    return format_yuan(value, "万元")

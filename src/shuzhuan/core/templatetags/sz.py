@@ -1,0 +1,51 @@
+"""Template helpers: money in 元/万元, sortable column headers, query strings that keep filters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from shuzhuan.core.domain import format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    return format_yuan(value)
+
+
+@register.filter
+def wanyuan(value: Decimal | None) -> str:
+    return format_yuan(value, "万元")
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters changed (None removes one); page resets."""
+    params = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_th(context, field: str, label: str, css: str = "") -> str:
+    """A <th> whose link sorts by `field`, toggling the direction; shows the current direction."""
+    current = context["request"].GET.get("sort", "")
+    if current == field:
+        target, arrow, aria = f"-{field}", " ▲", "ascending"
+    elif current == f"-{field}":
+        target, arrow, aria = field, " ▼", "descending"
+    else:
+        target, arrow, aria = field, "", "none"
+    href = query(context, sort=target)
+    return format_html('<th class="{}" aria-sort="{}"><a href="{}">{}{}</a></th>', css, aria, href, label, arrow)

@@ -1,0 +1,102 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from conftest import PASSWORD
+from shuzhuan.core.models import ApiToken, AuditEntry, User
+
+
+def test_login_by_username_and_by_mobile(world, client):
+    user = world.users["town_a"]
+    user.mobile = "13800138000"
+    user.save()
+    assert client.post(reverse("core:login"), {"username": "town_a", "password": PASSWORD}).status_code == 302
+    client.post(reverse("core:logout"))
+    response = client.post(reverse("core:login"), {"username": "13800138000", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("core:home")
+
+
+def test_passwords_are_argon2(world, settings):
+    import shuzhuan.settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    user = world.users["city"]
+    user.set_password("Another-pass-1")
+    user.save()
+    assert user.password.startswith("argon2")
+
+
+def test_wrong_password_shows_chinese_error(world, client):
+    response = client.post(reverse("core:login"), {"username": "town_a", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_failed_logins_are_throttled(world, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("core:login"), {"username": "town_a", "password": "wrong"})
+    response = client.post(reverse("core:login"), {"username": "town_a", "password": PASSWORD})
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_open_redirect_is_refused(world, client):
+    response = client.post(reverse("core:login") + "?next=https://evil.example/", {"username": "city", "password": PASSWORD, "next": "https://evil.example/"})
+    assert response.url == reverse("core:home")
+
+
+def test_bearer_token_authenticates_api(world, client):
+    _token, raw = ApiToken.issue(world.users["town_a"])
+    ok = client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {raw}"})
+    assert ok.status_code == 200 and ok.json()["count"] == 1
+    bad = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.json()["code"] == "unauthenticated"
+
+
+def test_revoked_token_no_longer_works(world, login):
+    client = login(world.users["city"])
+    _token, raw = ApiToken.issue(world.users["city"])
+    token = ApiToken.objects.get(user=world.users["city"])
+    client.post(reverse("core:token_revoke", args=[token.pk]))
+    client.logout()
+    assert client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_create_user_cli(world, capsys):
+    call_command("create_user", "gz2", role="town_officer", town="古镇镇", password="Secret-2026")
+    user = User.objects.get(username="gz2")
+    assert user.town.short_name == "古镇" and user.check_password("Secret-2026")
+    assert AuditEntry.objects.filter(target_type="core.user", target_id=str(user.pk)).exists()
+    uscc = world.enterprises["a"].uscc
+    call_command("create_user", "boss", role="enterprise", organisation=uscc.lower(), password="Secret-2026")
+    assert User.objects.get(username="boss").organisation_id == world.enterprises["a"].pk
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"role": "town_officer"}, "需要 --town"),
+    ({"role": "town_officer", "town": "不存在镇"}, "未知镇街"),
+    ({"role": "enterprise"}, "需要 --organisation"),
+    ({"role": "enterprise", "organisation": "91442000MA4W0001X1"}, "校验位"),
+])
+def test_create_user_cli_errors(world, kwargs, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_user", "someone", password="Secret-2026", **kwargs)
+
+
+def test_issue_token_cli(world, capsys):
+    call_command("issue_token", "city")
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("sz_") and ApiToken.objects.authenticate(raw) == world.users["city"]
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(world, login):
+    client = login(world.users["city"])
+    assert "企业库" in client.get("/").content.decode()
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    assert "Enterprise registry" in client.get("/").content.decode()
