@@ -58,11 +58,26 @@ def make_user(username: str, role: str, town=None, organisation=None):
     return user
 
 
+def ensure_reference_data() -> None:
+    """Transactional (browser) tests flush the database, migration-loaded data included: reload it."""
+    import importlib
+
+    from django.apps import apps
+
+    from shuzhuan.core.models import Town
+
+    if Town.objects.exists():
+        return
+    for module in ("shuzhuan.core.migrations.0002_load_towns", "shuzhuan.registry.migrations.0002_load_industries"):
+        importlib.import_module(module).load(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
     from shuzhuan.core.models import Organisation, OrganisationKind, Town
     from shuzhuan.registry.domain import make_uscc
 
+    ensure_reference_data()
     w = World()
     w.towns = {"a": Town.objects.get(short_name="古镇"), "b": Town.objects.get(short_name="小榄")}
     w.enterprises = {

@@ -119,7 +119,7 @@ def test_outsiders_cannot_reach_side_b_pages(world, side_b, client, who):
     before = AuditEntry.objects.filter(organisation_id=world.enterprises["b"].pk).count()
     c = client_for(client, world, who)
     checked = 0
-    for route, name, _cb in page_routes():
+    for route, _name, _cb in page_routes():
         url = fill(route, values)
         for method in ("get", "post"):
             response = getattr(c, method)(url)
@@ -143,7 +143,7 @@ def test_the_owners_do_reach_side_b_pages(world, side_b, client):
     """Positive control: the values above are real, so the 404s above mean scope, not typos."""
     values = foreign_values(side_b)
     c = client_for(client, world, "town_b")
-    for route, name, _cb in page_routes():
+    for route, _name, _cb in page_routes():
         if not PARAM.search(route):
             continue
         response = c.get(fill(route, values))

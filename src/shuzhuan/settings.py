@@ -122,7 +122,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _npm / "htmx.org" / "dist"),
     ("vendor/echarts", _npm / "echarts" / "dist"),
 ]
-STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+STATICFILES_DIRS = [BASE_DIR / "static"] + [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded and generated files are private: served only through views that check scope.

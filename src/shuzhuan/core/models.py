@@ -252,6 +252,9 @@ class LoginFailure(models.Model):
     key = models.CharField(max_length=160, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")

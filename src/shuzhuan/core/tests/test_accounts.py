@@ -1,8 +1,8 @@
 import pytest
+from conftest import PASSWORD
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from conftest import PASSWORD
 from shuzhuan.core.models import ApiToken, AuditEntry, User
 
 

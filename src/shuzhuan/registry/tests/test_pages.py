@@ -2,11 +2,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from conftest import make_enterprise
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
-from conftest import make_enterprise
 from shuzhuan.core.models import AuditEntry, Job
 from shuzhuan.registry.domain import make_uscc
 from shuzhuan.registry.models import Enterprise
