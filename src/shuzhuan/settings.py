@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "shuzhuan.core",
     "shuzhuan.registry",
     "shuzhuan.assessment",
+    "shuzhuan.marketplace",
+    "shuzhuan.programs",
     "shuzhuan.api",
 ]
 

@@ -20,3 +20,8 @@ api.add_router("/enterprises", registry_router)
 from shuzhuan.assessment.api import router as assessment_router  # noqa: E402
 
 api.add_router("/assessment", assessment_router)
+from shuzhuan.marketplace.api import router as marketplace_router  # noqa: E402
+from shuzhuan.programs.api import router as programs_router  # noqa: E402
+
+api.add_router("/marketplace", marketplace_router)
+api.add_router("/programs", programs_router)

@@ -1,0 +1,1 @@
+"""Models come with the issue that needs them."""
