@@ -2,26 +2,22 @@
 
 from ninja import NinjaAPI
 
-from shuzhuan.api.auth import OptionalAuth
+from shuzhuan.api.auth import enforce_policies
 from shuzhuan.api.errors import install
+from shuzhuan.assessment.api import router as assessment_router
+from shuzhuan.marketplace.api import router as marketplace_router
+from shuzhuan.programs.api import router as programs_router
+from shuzhuan.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="数转 shuzhuan API",
     version="1",
     description="城市制造业数字化转型平台接口。认证：`Authorization: Bearer <令牌>`（`shuzhuan issue-token NAME`）或浏览器会话。",
     urls_namespace="api",
-    auth=[OptionalAuth()],
 )
 install(api)
-
-from shuzhuan.registry.api import router as registry_router  # noqa: E402
-
 api.add_router("/enterprises", registry_router)
-from shuzhuan.assessment.api import router as assessment_router  # noqa: E402
-
 api.add_router("/assessment", assessment_router)
-from shuzhuan.marketplace.api import router as marketplace_router  # noqa: E402
-from shuzhuan.programs.api import router as programs_router  # noqa: E402
-
 api.add_router("/marketplace", marketplace_router)
 api.add_router("/programs", programs_router)
+enforce_policies(api)

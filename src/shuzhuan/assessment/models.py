@@ -1,1 +1,187 @@
-"""Assessment models come with the questionnaire (issue 3)."""
+"""Assessments (评测) of enterprises on an indicator set, their evidence, and on-site rater assignments.
+
+An assessment row is one answer sheet: a self-assessment by the enterprise, an on-site rating
+(现场评定) that starts from a self-assessment, a bulk import, or a result-only record from the
+national system. It remembers the indicator set and version it was scored with, so results stay
+reproducible after a set is revised. The official result of an enterprise is its latest signed
+on-site rating if any, else its latest submitted self-assessment (DESIGN decision 7).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuzhuan.core.models import Organisation, Role, is_city_wide
+from shuzhuan.registry.models import Enterprise
+
+
+class Kind(models.TextChoices):
+    BASELINE = "baseline", _("改造前（基线）")
+    POST = "post", _("改造后")
+    PERIODIC = "periodic", _("定期评测")
+
+
+class Source(models.TextChoices):
+    SELF = "self", _("企业自评")
+    ONSITE = "onsite", _("现场评定")
+    IMPORT = "import", _("批量导入")
+    RESULT_ONLY = "result_only", _("仅结果（外部系统）")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    SIGNED = "signed", _("已签署")
+
+
+FINAL_STATUSES = (Status.SUBMITTED, Status.SIGNED)
+
+
+def related_enterprises(user) -> Q | None:
+    """Providers and experts see the enterprises they are assigned to rate on site."""
+    if user.role == Role.PROVIDER and user.organisation_id:
+        return Q(rater_assignments__rater_organisation_id=user.organisation_id)
+    if user.role == Role.EXPERT:
+        return Q(rater_assignments__rater_user_id=user.pk)
+    return None
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssessmentQuerySet:
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(enterprise__in=Enterprise.objects.visible_to(user))
+
+    def final(self) -> AssessmentQuerySet:
+        return self.filter(status__in=FINAL_STATUSES)
+
+
+class Assessment(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("企业"))
+    kind = models.CharField(_("评测类型"), max_length=12, choices=Kind.choices, default=Kind.BASELINE)
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.SELF)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    indicator_set = models.CharField(_("指标体系"), max_length=32, default="miit-2024")
+    version = models.CharField(_("版本"), max_length=32, blank=True)
+    assessed_on = models.DateField(_("评测日期"), default=timezone.localdate)
+    # the sheet: option letters per question, scenario levels 0–4, raw figures for banded questions
+    answers = models.JSONField(_("答案"), default=dict, blank=True)
+    scenarios = models.JSONField(_("场景等级"), default=dict, blank=True)
+    figures = models.JSONField(_("填报数据"), default=dict, blank=True)
+    # the result as the scorer computed it (score exact to 0.001; level 0 = below 一级; null = not scored)
+    score = models.DecimalField(_("总分"), max_digits=7, decimal_places=3, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("等级"), null=True, blank=True, db_index=True)
+    dimensions = models.JSONField(default=dict, blank=True)
+    second_levels = models.JSONField(default=dict, blank=True)
+    indicators = models.JSONField(default=dict, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    # on-site rating: the self-assessment it started from, who rated, and why answers changed
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="onsite_ratings",
+                                 verbose_name=_("依据的自评"))
+    rater_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+", verbose_name=_("评定机构"))
+    changes = models.JSONField(_("评定调整"), default=dict, blank=True,
+                               help_text=_("{题号: {from, to, reason}}：现场评定相对自评的调整及理由"))
+    pledge_accepted_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["enterprise", "status", "-assessed_on"]),
+            models.Index(fields=["source", "status"]),
+        ]
+        verbose_name = _("评测")
+        verbose_name_plural = _("评测")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.get_kind_display()} {self.get_source_display()} {self.assessed_on}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        return self.filter(assessment__in=Assessment.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    """A supporting document (支撑材料) for a question, stored privately (core.jobs.private_path)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    question = models.CharField(_("题号"), max_length=8, blank=True)
+    path = models.CharField(max_length=300)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "uploaded_at"]
+        verbose_name = _("支撑材料")
+        verbose_name_plural = _("支撑材料")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssignmentQuerySet:
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.TOWN_OFFICER:
+            return self.filter(enterprise__town_id=user.town_id)
+        if user.role == Role.PROVIDER:
+            return self.filter(rater_organisation_id=user.organisation_id)
+        if user.role == Role.EXPERT:
+            return self.filter(rater_user_id=user.pk)
+        if user.role == Role.ENTERPRISE:
+            return self.filter(enterprise_id=user.organisation_id)
+        return self.none()
+
+
+class RaterAssignment(models.Model):
+    """The city or town assigns an on-site rater: a provider organisation or an expert (DESIGN decision 3:
+    never the provider contracted by that enterprise)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="rater_assignments")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments",
+                                   verbose_name=_("待评定的自评"))
+    rater_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="rater_assignments", verbose_name=_("评定服务商"))
+    rater_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="rater_assignments", verbose_name=_("评定专家"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assigned_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rater_organisation__isnull=False) | Q(rater_user__isnull=False), name="assignment_has_rater"
+            ),
+        ]
+        verbose_name = _("现场评定指派")
+        verbose_name_plural = _("现场评定指派")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} → {self.rater_organisation_id or self.rater_user_id}"

@@ -1,7 +1,7 @@
 """Every route declares who may call it; object scope comes from each model's `visible_to(user)`.
 
-A page view is wrapped with `@page_access(...)`, an API operation with `@api_access(...)`. The
-declaration is kept on the function (`.access`) so the scope test can prove every route has one.
+A page view is wrapped with `@page_access(...)`, an API operation declared with `@api_access(...)`.
+The declaration is kept on the function (`.access`) so the scope test can prove every route has one.
 """
 
 from __future__ import annotations
@@ -58,21 +58,12 @@ def page_access(*roles: str, public: bool = False) -> Callable:
 
 
 def api_access(*roles: str, public: bool = False) -> Callable:
-    """API operations: 401 without credentials, 403 for a role not allowed (envelope from api.errors)."""
+    """API operations: declares the policy; `shuzhuan.api.auth.enforce_policies` applies it in each
+    operation's auth step (401 without credentials, 403 for a role not allowed), before validation."""
     policy = _declare(roles, public)
 
     def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            from shuzhuan.api.errors import ApiError
-
-            if not policy.allows(request.user):
-                if not request.user.is_authenticated:
-                    raise ApiError(401, "unauthenticated", "需要登录或提供有效的访问令牌")
-                raise ApiError(403, "forbidden", "当前角色无权访问该接口")
-            return view(request, *args, **kwargs)
-
-        wrapped.access = policy  # type: ignore[attr-defined]
-        return wrapped
+        view.access = policy  # type: ignore[attr-defined]
+        return view
 
     return decorate

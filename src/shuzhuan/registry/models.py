@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,19 +44,36 @@ class ZjtxTier(models.TextChoices):
     LITTLE_GIANT = "little_giant", _("专精特新“小巨人”")
 
 
+# Providers, banks and experts see an enterprise only through a relationship that another app owns
+# (an on-site rating assignment, a contact request, a contract, a loan filing, a consent). Each app
+# registers a function user -> Q over Enterprise in its AppConfig.ready(); the registry never imports them.
+RelationshipRule = Callable[[Any], Q | None]
+_RELATIONSHIPS: list[RelationshipRule] = []
+
+
+def register_relationship(rule: RelationshipRule) -> None:
+    if rule not in _RELATIONSHIPS:
+        _RELATIONSHIPS.append(rule)
+
+
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnterpriseQuerySet:
-        """City: all. Town officer: own town. Enterprise user: itself. Others: through relationships
-        that later apps add (a contact request, a contract, a filing, a consent) — none yet."""
+        """City: all. Town officer: own town. Enterprise user: itself. Provider, bank, expert: the
+        enterprises related to them through a registered relationship."""
         if is_city_wide(user):
             return self
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.TOWN_OFFICER:
             return self.filter(town_id=user.town_id)
-        if user.role == Role.ENTERPRISE and user.organisation_id:
-            return self.filter(pk=user.organisation_id)
-        return self.none()
+        if user.role == Role.ENTERPRISE:
+            return self.filter(pk=user.organisation_id) if user.organisation_id else self.none()
+        condition = Q(pk__in=[])
+        for rule in _RELATIONSHIPS:
+            q = rule(user)
+            if q is not None:
+                condition |= q
+        return self.filter(condition)
 
 
 class Enterprise(models.Model):
