@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("enterprises/", include("shuzhuan.registry.urls")),
+    path("assessment/", include("shuzhuan.assessment.urls")),
     path("", include("shuzhuan.core.urls")),
 ]
 
