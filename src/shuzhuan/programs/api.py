@@ -1,3 +1,115 @@
-from ninja import Router
+"""/api/v1/programs: subsidy quotes under a programme's rules (data files), explained step by step.
+
+Field names in errors follow the API's one convention: dot-separated, 0-based list positions
+(`items.0.category`, `items.2.amount`), as ninja's own validation errors are named. (No `from __future__ import annotations` here: ninja
+resolves string annotations in the globals of the outermost function, which a decorator may change.)
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from shuzhuan.api.errors import ApiError
+from shuzhuan.core.access import api_access
+from shuzhuan.programs import programmes
+from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
+from shuzhuan.programs.domain.model import LEVEL_RANGE, MAX_LEVEL
+from shuzhuan.programs.domain.money import MONEY_PATTERN
 
 router = Router(tags=["改造项目与奖补"])
+INVALID = {"code": "invalid", "message": "请求参数有误"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _money(value: object) -> Decimal:
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise PydanticCustomError("money", str(exc)) from exc
+
+
+def _level(value: object) -> int:
+    """Integers only: `true`, `2.0` and `"2"` are refused rather than guessed at."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("level", LEVEL_RANGE)
+    return value
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date", "日期应为 YYYY-MM-DD，如 2025-06-01")
+
+
+MoneyIn = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": MONEY_PATTERN}, {"type": "integer", "minimum": 0}],
+    "description": '金额（元）：字符串，最多两位小数，如 "1200000.00"；或整数。不接受 JSON 小数、科学计数法与负数。',
+})]
+LevelIn = Annotated[int, PlainValidator(_level), WithJsonSchema({
+    "type": "integer", "minimum": 0, "maximum": MAX_LEVEL, "description": "改造后等级 0–4（0 = 未达到一级）",
+})]
+DateIn = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+class ItemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = Field(description="费用类别代码，如 software、cloud、data_hardware")
+    amount: MoneyIn
+
+
+class QuoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    programme: str = Field(description="奖补计划代码，如 demo-pilot")
+    level: LevelIn
+    items: list[ItemIn] = Field(description="投资明细（按费用类别）")
+    on: DateIn | None = Field(None, description="按哪一天的规则测算（默认今天）；有效期为半开区间 [起, 止)")
+
+
+class QuoteOut(Schema):
+    programme: str
+    version: str = Field(description="所用规则版本（生效日期）")
+    amount: str = Field(description="补助金额（元，两位小数）")
+    by_source: dict[str, str] = Field(description="按资金来源分担（元），各部分之和恰等于补助金额")
+    explanation: list[str]
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, INVALID["code"], INVALID["message"], [{"field": field, "message": message}])
+
+
+@router.post("/subsidy-quote", response=QuoteOut, summary="奖补测算：按计划规则计算补助并逐步说明")
+@api_access()
+def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
+    """Eligible investment (excluded categories removed) × share, rounded down to the cent, capped by
+    the level's cap; split across funding sources with the remainder cents to the first sources."""
+    on = payload.on or timezone.localdate()
+    try:
+        programme = programmes.load(payload.programme)
+    except programmes.UnknownProgramme:
+        raise _invalid("programme", f"未知的奖补计划 {payload.programme!r}；可用：{'、'.join(programmes.available())}") from None
+    version = programme.version_on(on)
+    if version is None:
+        raise _invalid("on", f"{on.isoformat()} 不在「{programme.title}」任何版本的有效期内（{programme.periods}）")
+    try:
+        result = quote(version, payload.level, [CostItem(i.category, i.amount) for i in payload.items])
+    except QuoteInputError as exc:
+        raise ApiError(422, INVALID["code"], INVALID["message"], [e.as_dict() for e in exc.errors]) from exc
+    return {
+        "programme": programme.code,
+        "version": result.version,
+        "amount": f"{result.amount:.2f}",
+        "by_source": {source: f"{amount:.2f}" for source, amount in result.by_source.items()},
+        "explanation": list(result.explanation),
+    }
