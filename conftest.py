@@ -68,7 +68,8 @@ def ensure_reference_data() -> None:
 
     if Town.objects.exists():
         return
-    for module in ("shuzhuan.core.migrations.0002_load_towns", "shuzhuan.registry.migrations.0002_load_industries"):
+    for module in ("shuzhuan.core.migrations.0002_load_towns", "shuzhuan.registry.migrations.0002_load_industries",
+                   "shuzhuan.marketplace.migrations.0002_default_categories"):
         importlib.import_module(module).load(apps, None)
 
 
