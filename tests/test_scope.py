@@ -50,7 +50,12 @@ def api_operations():
 
 @pytest.fixture
 def side_b(world):
-    """Records that belong to side b, one per kind of URL parameter."""
+    """Records that belong to side b, one per kind of URL parameter.
+
+    Each app may add its own in `shuzhuan/<app>/tests/scope_fixtures.py`: a function
+    `side_b_values(world) -> dict[str, str]` mapping URL parameter names to side b's records
+    (an enterprise b's assessment for `assessment_id`, …). The owner `town_b` must reach each.
+    """
     from openpyxl import Workbook
 
     from shuzhuan.core.jobs import private_path
@@ -61,12 +66,32 @@ def side_b(world):
     wb.active.append([world.enterprises["b"].name, world.enterprises["b"].uscc])
     wb.save(private_path(job.output_file))
     token, _raw = ApiToken.issue(world.users["town_b"], "b-token")
-    return {"uscc": world.enterprises["b"].uscc, "job_id": str(job.pk), "token_id": str(token.pk),
-            "name": world.enterprises["b"].name}
+    values = {"uscc": world.enterprises["b"].uscc, "job_id": str(job.pk), "token_id": str(token.pk)}
+    for module in app_scope_fixtures():
+        for key, value in module.side_b_values(world).items():
+            assert key not in values, f"URL parameter {key} is declared twice ({module.__name__})"
+            values[key] = str(value)
+    return {"values": values, "name": world.enterprises["b"].name, "uscc": world.enterprises["b"].uscc}
+
+
+def app_scope_fixtures():
+    import importlib
+    import pkgutil
+
+    import shuzhuan
+
+    modules = []
+    for app in pkgutil.iter_modules(shuzhuan.__path__):
+        try:
+            modules.append(importlib.import_module(f"shuzhuan.{app.name}.tests.scope_fixtures"))
+        except ModuleNotFoundError as exc:
+            if not exc.name or not exc.name.startswith(f"shuzhuan.{app.name}.tests"):
+                raise
+    return modules
 
 
 def foreign_values(side_b) -> dict[str, str]:
-    return {"uscc": side_b["uscc"], "job_id": side_b["job_id"], "token_id": side_b["token_id"]}
+    return side_b["values"]
 
 
 def fill(route: str, values: dict[str, str]) -> str:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "shuzhuan.assessment",
     "shuzhuan.marketplace",
     "shuzhuan.programs",
+    "shuzhuan.funds",
     "shuzhuan.api",
 ]
 

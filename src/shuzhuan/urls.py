@@ -8,6 +8,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("enterprises/", include("shuzhuan.registry.urls")),
     path("assessment/", include("shuzhuan.assessment.urls")),
+    path("market/", include("shuzhuan.marketplace.urls")),
+    path("programs/", include("shuzhuan.programs.urls")),
+    path("funds/", include("shuzhuan.funds.urls")),
     path("", include("shuzhuan.core.urls")),
 ]
 

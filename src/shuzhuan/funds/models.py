@@ -1,0 +1,1 @@
+"""Fund sources, budget lines and the double-entry ledger (issue 5)."""
