@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -52,8 +53,8 @@ def api_operations():
 def side_b(world):
     """Records that belong to side b, one per kind of URL parameter.
 
-    Each app may add its own in `shuzhuan/<app>/tests/scope_fixtures.py`: a function
-    `side_b_values(world) -> dict[str, str]` mapping URL parameter names to side b's records
+    Each app may add its own in `shuzhuan/<app>/tests/scope_fixtures*.py`: functions named
+    `side_b_values*(world) -> dict[str, str]` mapping URL parameter names to side b's records
     (an enterprise b's assessment for `assessment_id`, …). The owner `town_b` must reach each.
     """
     from openpyxl import Workbook
@@ -68,9 +69,12 @@ def side_b(world):
     token, _raw = ApiToken.issue(world.users["town_b"], "b-token")
     values = {"uscc": world.enterprises["b"].uscc, "job_id": str(job.pk), "token_id": str(token.pk)}
     for module in app_scope_fixtures():
-        for key, value in module.side_b_values(world).items():
-            assert key not in values, f"URL parameter {key} is declared twice ({module.__name__})"
-            values[key] = str(value)
+        for name in dir(module):
+            if not name.startswith("side_b_values"):
+                continue
+            for key, value in getattr(module, name)(world).items():
+                assert key not in values, f"URL parameter {key} is declared twice ({module.__name__}.{name})"
+                values[key] = str(value)
     return {"values": values, "name": world.enterprises["b"].name, "uscc": world.enterprises["b"].uscc}
 
 
@@ -82,11 +86,9 @@ def app_scope_fixtures():
 
     modules = []
     for app in pkgutil.iter_modules(shuzhuan.__path__):
-        try:
-            modules.append(importlib.import_module(f"shuzhuan.{app.name}.tests.scope_fixtures"))
-        except ModuleNotFoundError as exc:
-            if not exc.name or not exc.name.startswith(f"shuzhuan.{app.name}.tests"):
-                raise
+        tests_dir = Path(shuzhuan.__path__[0]) / app.name / "tests"
+        for path in sorted(tests_dir.glob("scope_fixtures*.py")):
+            modules.append(importlib.import_module(f"shuzhuan.{app.name}.tests.{path.stem}"))
     return modules
 
 
