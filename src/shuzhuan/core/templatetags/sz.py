@@ -22,6 +22,12 @@ def wanyuan(value: Decimal | None) -> str:
     return format_yuan(value, "万元")
 
 
+@register.filter
+def num(value: int | Decimal | None) -> str:
+    """An integer with thousands separators; — when missing."""
+    return "—" if value is None or value == "" else f"{value:,}"
+
+
 @register.simple_tag(takes_context=True)
 def query(context, **changes) -> str:
     """The current query string with some parameters changed (None removes one); page resets."""
