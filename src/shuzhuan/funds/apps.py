@@ -6,3 +6,9 @@ class FundsConfig(AppConfig):
     name = "shuzhuan.funds"
     label = "funds"
     verbose_name = _("资金与台账")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+        from shuzhuan.core.access import CITY
+
+        navigation.register(_("资金台账"), "funds:overview", roles=CITY, icon="cash-coin", order=45)

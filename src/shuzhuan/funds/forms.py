@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuzhuan.core.forms import BootstrapMixin
+from shuzhuan.funds.models import Kind, Purpose, SourceCode
+from shuzhuan.funds.services import MAX_AMOUNT
+from shuzhuan.programs import programmes
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} · {programmes.load(code).title}") for code in programmes.available()]
+
+
+class AllocationForm(BootstrapMixin, forms.Form):
+    programme = forms.ChoiceField(label=_("奖补计划"))
+    source = forms.ChoiceField(label=_("资金来源"), choices=SourceCode.choices)
+    purpose = forms.ChoiceField(label=_("用途"), choices=Purpose.choices, initial=Purpose.DIRECT_SME,
+                                help_text=_("中央资金至少 80% 直接补助中小企业，公共服务至多 20%（按计划规则）"))
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"),
+                                max_value=MAX_AMOUNT)
+    memo = forms.CharField(label=_("摘要"), max_length=300, required=False,
+                           help_text=_("如资金文号：财建〔2024〕×号 第一批"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = programme_choices()
+
+
+class LedgerFilterForm(BootstrapMixin, forms.Form):
+    programme = forms.ChoiceField(label=_("奖补计划"), required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + list(Kind.choices))
+    reference = forms.CharField(label=_("业务编号"), required=False, max_length=64,
+                                widget=forms.TextInput(attrs={"placeholder": "project:123"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [("", _("全部"))] + [(c, c) for c in programmes.available()]
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["programme"]:
+            queryset = queryset.filter(programme=data["programme"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["reference"]:
+            queryset = queryset.filter(reference__icontains=data["reference"].strip())
+        return queryset
