@@ -113,3 +113,100 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
         "by_source": {source: f"{amount:.2f}" for source, amount in result.by_source.items()},
         "explanation": list(result.explanation),
     }
+
+
+# --- transformation projects (改造项目): read and move them through the same guarded service ----------
+
+PROJECT_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "provider", "expert")
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    programme: str
+    enterprise: str
+    uscc: str
+    town: str
+    provider: str | None
+    state: str = Field(description="状态代码，如 draft、contract_filed、city_approved、paid")
+    state_label: str
+    baseline_level: int | None
+    level_achieved: int | None = Field(description="改造后现场评定等级（0–4）")
+    post_assessment: int | None = Field(description="改造后现场评定的编号")
+    subsidy_amount: str | None = Field(description="补助金额（元，两位小数）；市级审定后才有")
+    by_source: dict[str, str]
+    explanation: list[str]
+    batch: str | None
+    finish_due: dt.date | None
+    acceptance_due: dt.date | None
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="操作：file_contract、start、complete、apply_acceptance、confirm_post_assessment、"
+                                    "town_review、city_approve、return、resubmit、reject、withdraw、pay …")
+    reason: str = Field("", max_length=2000, description="原因（退回、不予通过、撤回时必填）")
+
+
+def _project_out(project: Any) -> dict[str, Any]:
+    return {
+        "id": project.pk, "title": project.title, "programme": project.programme.code,
+        "enterprise": project.enterprise.organisation.name, "uscc": project.enterprise.organisation.uscc,
+        "town": project.enterprise.town.short_name, "provider": project.provider.name if project.provider else None,
+        "state": project.state, "state_label": project.state_label, "baseline_level": project.baseline_level,
+        "level_achieved": project.level_achieved, "post_assessment": project.post_assessment_id,
+        "subsidy_amount": f"{project.subsidy_amount:.2f}" if project.subsidy_amount is not None else None,
+        "by_source": dict(project.subsidy_by_source), "explanation": list(project.subsidy_explanation),
+        "batch": project.batch.label if project.batch else None,
+        "finish_due": project.finish_due, "acceptance_due": project.acceptance_due,
+    }
+
+
+def _projects(request: HttpRequest):
+    from shuzhuan.programs.models import Project
+
+    return Project.objects.visible_to(request.user).select_related(
+        "programme", "enterprise__organisation", "enterprise__town", "provider", "batch")
+
+
+@router.get("/projects", response=list[ProjectOut], summary="改造项目列表（按权限范围）")
+@api_access(*PROJECT_ROLES)
+def list_projects(request: HttpRequest, state: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    from shuzhuan.programs.domain import workflow
+
+    if state and state not in workflow.STATES:
+        raise _invalid("state", f"未知的状态 {state!r}；可用：{'、'.join(workflow.STATES)}")
+    if not 1 <= limit <= 500 or offset < 0:
+        raise _invalid("limit", "limit 应为 1–500，offset 不能为负")
+    queryset = _projects(request).order_by("pk")
+    if state:
+        queryset = queryset.filter(state=state)
+    return [_project_out(p) for p in queryset[offset:offset + limit]]
+
+
+@router.get("/projects/{project_id}", response=ProjectOut, summary="改造项目详情")
+@api_access(*PROJECT_ROLES)
+def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    from django.shortcuts import get_object_or_404
+
+    return _project_out(get_object_or_404(_projects(request), pk=project_id))
+
+
+@router.post("/projects/{project_id}/transition", response=ProjectOut,
+             summary="办理改造项目的一个环节（与页面同一套校验；被拒绝时 409 并说明原因）")
+@api_access(*PROJECT_ROLES)
+def transition_project(request: HttpRequest, project_id: int, payload: TransitionIn) -> dict[str, Any]:
+    from django.shortcuts import get_object_or_404
+
+    from shuzhuan.programs import services
+    from shuzhuan.programs.domain import workflow
+
+    project = get_object_or_404(_projects(request), pk=project_id)
+    if payload.action not in workflow.TRANSITIONS:
+        raise _invalid("action", f"未知的操作 {payload.action!r}；可用：{'、'.join(workflow.TRANSITIONS)}")
+    try:
+        services.transition(request.user, project, payload.action, payload.reason)
+    except services.ServiceError as exc:
+        raise ApiError(409, "refused", str(exc), [{"field": "action", "message": str(exc)}]) from exc
+    return _project_out(get_object_or_404(_projects(request), pk=project_id))

@@ -6,3 +6,19 @@ class ProgramsConfig(AppConfig):
     name = "shuzhuan.programs"
     label = "programs"
     verbose_name = _("改造项目与奖补")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+        from shuzhuan.core.access import OFFICERS
+        from shuzhuan.programs.models import related_enterprises
+        from shuzhuan.programs.views import key_figures
+        from shuzhuan.registry.models import register_relationship
+
+        register_relationship(related_enterprises)
+        navigation.register(_("改造项目"), "programs:projects", roles={*OFFICERS, "enterprise", "provider", "expert"},
+                            icon="kanban", order=40)
+        navigation.register(_("试点企业库"), "programs:pool", roles=OFFICERS, icon="card-checklist", order=41)
+        navigation.register(_("试点计划看板"), "programs:dashboard", roles=OFFICERS, icon="speedometer2", order=42)
+        navigation.register(_("兑现批次"), "programs:batches", roles=OFFICERS, icon="cash-stack", order=43)
+        navigation.register(_("申请列入试点"), "programs:apply", roles={"enterprise"}, icon="clipboard-plus", order=41)
+        navigation.register_cards(key_figures)

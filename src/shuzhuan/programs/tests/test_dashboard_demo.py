@@ -1,0 +1,34 @@
+"""The demo city's running pilot: ~300 listed firms in two sub-industries, every state, one paid batch."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from shuzhuan.programs.domain import workflow as wf
+from shuzhuan.programs.models import Listing, PayoutBatch, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_pilot(world):
+    from shuzhuan.programs import demo
+    from shuzhuan.registry import demo as registry_demo
+
+    registry_demo.build_demo_registry(6000, 7)
+    out = io.StringIO()
+    counts = demo.generate_programme(7, stdout=out)
+    assert set(counts) == set(wf.STATES), counts
+    listed = Listing.objects.filter(programme__code="demo-pilot", status=wf.LISTING_LISTED)
+    assert 250 <= listed.count() <= 300
+    assert set(listed.values_list("sub_industry", flat=True)) == {"lighting", "appliances"}
+    paid = PayoutBatch.objects.get(status=wf.BATCH_PAID)
+    assert paid.projects.filter(state=wf.PAID).count() == counts[wf.PAID]
+    assert Project.objects.filter(state=wf.PAID, post_assessment__level__gte=2).count() == counts[wf.PAID]
+    assert "试点企业库" in out.getvalue()
+    assert demo.generate_programme(7) == {}  # a second run skips
+    from shuzhuan.funds import services as funds
+
+    assert funds.reconcile().clean
+    assert demo.reset_programme() == sum(counts.values())
