@@ -131,7 +131,3 @@ def enterprise_year(request, uscc):
         return redirect("registry:detail", uscc=ent.uscc)
     return render(request, "registry/year.html", {"ent": ent, "form": form})
 
-
-@page_access(*OFFICERS)
-def import_placeholder(request):
-    return render(request, "core/home.html", {})
