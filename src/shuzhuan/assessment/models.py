@@ -81,6 +81,8 @@ class Assessment(models.Model):
     second_levels = models.JSONField(default=dict, blank=True)
     indicators = models.JSONField(default=dict, blank=True)
     explanation = models.JSONField(default=list, blank=True)
+    # the enterprise's official result (results.refresh_official keeps it; statistics read it at scale)
+    is_official = models.BooleanField(_("官方结果"), default=False, db_default=False)
     # on-site rating: the self-assessment it started from, who rated, and why answers changed
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="onsite_ratings",
                                  verbose_name=_("依据的自评"))
@@ -103,6 +105,7 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "status", "-assessed_on"]),
             models.Index(fields=["source", "status"]),
+            models.Index(fields=["is_official", "level"]),
         ]
         verbose_name = _("评测")
         verbose_name_plural = _("评测")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -28,6 +30,12 @@ def apply_score(assessment: Assessment, partial: bool = False) -> Result:
     return result
 
 
+def _is_onsite():
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(When(source=Source.ONSITE, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
 def official_order() -> list[str]:
     """On-site ratings first, then the newest: the first row per enterprise is its official result."""
     return ["-is_onsite", "-assessed_on", "-id"]
@@ -36,11 +44,41 @@ def official_order() -> list[str]:
 def official_assessments(queryset: QuerySet[Assessment] | None = None) -> QuerySet[Assessment]:
     """Each enterprise's official result: its latest signed on-site rating if any, else its latest
     final self-assessment / import (DESIGN decision 7). One row per enterprise, one query."""
-    from django.db.models import Case, IntegerField, Value, When
-
     base = (queryset if queryset is not None else Assessment.objects.all()).filter(status__in=FINAL_STATUSES)
-    ranked = base.annotate(
-        is_onsite=Case(When(source=Source.ONSITE, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    ranked = base.annotate(is_onsite=_is_onsite())
     best = ranked.filter(enterprise_id=OuterRef("enterprise_id")).order_by(*official_order()).values("pk")[:1]
     return base.filter(pk=Subquery(best))
+
+
+REFRESH_CHUNK = 5000
+
+
+def refresh_official(enterprise_ids: Iterable[int] | None = None) -> int:
+    """Recompute `is_official` for these enterprises (all when None) from `official_assessments`'s rule,
+    in one sorted pass (a window function) instead of a subquery per row. Every writer that makes a
+    sheet final (submit, sign, import, demo) calls it; a test reconciles the flag with the rule.
+    Returns the number of official rows."""
+    from django.db import transaction
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ids = None if enterprise_ids is None else sorted(set(enterprise_ids))
+    chunks = [None] if ids is None else [ids[i:i + REFRESH_CHUNK] for i in range(0, len(ids), REFRESH_CHUNK)]
+    official = 0
+    with transaction.atomic():
+        for chunk in chunks:
+            scope = Assessment.objects.all() if chunk is None else Assessment.objects.filter(enterprise_id__in=chunk)
+            ranked = scope.filter(status__in=FINAL_STATUSES).annotate(
+                is_onsite=_is_onsite(),
+                rank=Window(RowNumber(), partition_by=[F("enterprise_id")],
+                            order_by=[F("is_onsite").desc(), F("assessed_on").desc(), F("id").desc()]),
+            )
+            winners = list(ranked.filter(rank=1).values_list("pk", flat=True))
+            stale = scope.filter(is_official=True)
+            if len(winners) <= REFRESH_CHUNK:  # keep the rows that stay official; else clear and set again
+                stale = stale.exclude(pk__in=winners)
+            stale.update(is_official=False)
+            for i in range(0, len(winners), REFRESH_CHUNK):
+                Assessment.objects.filter(pk__in=winners[i:i + REFRESH_CHUNK]).update(is_official=True)
+            official += len(winners)
+    return official
