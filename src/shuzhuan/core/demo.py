@@ -79,19 +79,21 @@ def ensure_organisation(spec: DemoOrganisation, uscc_for: Callable[[int], str]) 
 
 @transaction.atomic
 def ensure_demo_accounts(
-    enterprise: Organisation | None, uscc_for: Callable[[int], str], password: str = DEMO_PASSWORD
+    enterprise: Organisation | None, uscc_for: Callable[[int], str], password: str = DEMO_PASSWORD,
+    provider: Organisation | None = None,
 ) -> list[DemoAccount]:
     """Create the missing demo accounts; existing ones are left exactly as they are.
 
     `enterprise`: the organisation of the enterprise account (None: that account is skipped).
     `uscc_for(number)`: a USCC for the fictional provider and bank organisations.
+    `provider`: the provider account's organisation (e.g. one of the demo pool); a fictional one if None.
     """
     town = Town.objects.resolve(DEMO_TOWN)
     scopes: dict[str, tuple[Town | None, Organisation | None, str]] = {
         Role.ADMIN: (None, None, "全市（系统管理）"),
         Role.CITY_OFFICER: (None, None, "全市"),
         Role.TOWN_OFFICER: (town, None, DEMO_TOWN),
-        Role.PROVIDER: (None, ensure_organisation(DEMO_PROVIDER, uscc_for), ""),
+        Role.PROVIDER: (None, provider or ensure_organisation(DEMO_PROVIDER, uscc_for), ""),
         Role.BANK: (None, ensure_organisation(DEMO_BANK, uscc_for), ""),
         Role.EXPERT: (None, None, "分配给本人的评审事项"),
     }

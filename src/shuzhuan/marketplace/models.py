@@ -30,11 +30,18 @@ IN_POOL_STATUSES = (PoolStatus.IN_POOL, PoolStatus.WARNED)
 
 class ProviderQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProviderQuerySet:
-        """Admitted providers are public; officers see all; a provider sees its own profile too."""
-        if is_city_wide(user) or (user.is_authenticated and user.role in (Role.TOWN_OFFICER, Role.EXPERT)):
+        """Admitted providers are public; the city sees all; a town officer also the providers located in
+        its town; an expert those whose applications it reviews; a provider its own profile."""
+        if is_city_wide(user):
             return self
         public = Q(pool_status__in=IN_POOL_STATUSES)
-        if user.is_authenticated and user.role == Role.PROVIDER and user.organisation_id:
+        if not user.is_authenticated:
+            return self.filter(public)
+        if user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(public | Q(town_id=user.town_id))
+        if user.role == Role.EXPERT:
+            return self.filter(public | Q(pk__in=PoolApplication.objects.filter(reviews__expert=user).values("provider_id")))
+        if user.role == Role.PROVIDER and user.organisation_id:
             return self.filter(public | Q(pk=user.organisation_id))
         return self.filter(public)
 
@@ -87,6 +94,8 @@ class ApplicationQuerySet(models.QuerySet):
             return self.filter(provider_id=user.organisation_id)
         if user.role == Role.EXPERT:
             return self.filter(reviews__expert=user)
+        if user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(provider__town_id=user.town_id)  # read-only: providers located in its town
         return self.none()
 
 
@@ -232,10 +241,13 @@ class OfferingQuerySet(models.QuerySet):
         return self.filter(status=OfferingStatus.PUBLISHED, provider__pool_status__in=IN_POOL_STATUSES)
 
     def visible_to(self, user) -> OfferingQuerySet:
-        """Published offerings of providers in the pool are public; officers see all; a provider its own."""
-        if is_city_wide(user) or (user.is_authenticated and user.role == Role.TOWN_OFFICER):
+        """Published offerings of providers in the pool are public; the city sees all; a town officer also
+        those of providers located in its town; a provider its own."""
+        if is_city_wide(user):
             return self
         public = Q(status=OfferingStatus.PUBLISHED, provider__pool_status__in=IN_POOL_STATUSES)
+        if user.is_authenticated and user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(public | Q(provider__town_id=user.town_id))
         if user.is_authenticated and user.role == Role.PROVIDER and user.organisation_id:
             return self.filter(public | Q(provider_id=user.organisation_id))
         return self.filter(public)

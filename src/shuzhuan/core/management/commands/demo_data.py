@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
@@ -119,6 +119,44 @@ class RegistryStep(DemoStep):
         )
 
 
+class AppStep(DemoStep):
+    """A later app's part of the demo city: its generator, presence check and reset, by name."""
+
+    def __init__(self, title: str, run: Callable[..., object], present: Callable[[], bool],
+                 reset: Callable[[], int], what: str):
+        self.title, self._run, self._present, self._reset, self.what = title, run, present, reset, what
+
+    def wanted(self, options: DemoOptions) -> bool:
+        return options.enterprises > 0 or registry_demo.demo_registry_present()
+
+    def present(self) -> str:
+        return f"数据库中已有{self.what}" if self._present() else ""
+
+    def reset(self, out: Output) -> None:
+        removed = self._reset()
+        out.line(f"已删除{self.what}（{removed:,} 条）")
+
+    def run(self, options: DemoOptions, out: Output) -> None:
+        self._run(options.seed, stdout=out.stdout)
+
+
+def app_steps() -> list[DemoStep]:
+    from shuzhuan.assessment import demo as assessment_demo
+    from shuzhuan.marketplace import demo_match, demo_pool
+    from shuzhuan.programs import demo as programme_demo
+
+    return [
+        AppStep("供给资源池（服务商、解决方案、产品）", demo_pool.generate_pool, demo_pool.pool_present,
+                demo_pool.delete_demo_pool, "示范资源池"),
+        AppStep("数字化水平评测", assessment_demo.generate_assessments, assessment_demo.demo_assessments_present,
+                assessment_demo.delete_demo_assessments, "示范评测"),
+        AppStep("城市试点与改造项目", programme_demo.generate_programme, programme_demo.present,
+                programme_demo.reset_programme, "示范试点项目"),
+        AppStep("供需对接、产业联合体与链主", demo_match.generate_match, demo_match.match_present,
+                demo_match.delete_demo_match, "示范需求与对接"),
+    ]
+
+
 class AccountsStep(DemoStep):
     title = "演示账号"
 
@@ -130,7 +168,10 @@ class AccountsStep(DemoStep):
         firm = registry_demo.pick_demo_enterprise()
         if firm is None:
             out.notice("没有示范企业，跳过企业账号（先生成企业库：--enterprises N）")
-        accounts = ensure_demo_accounts(firm.organisation if firm else None, cal.account_uscc)
+        from shuzhuan.marketplace.demo_pool import demo_account_provider
+
+        accounts = ensure_demo_accounts(firm.organisation if firm else None, cal.account_uscc,
+                                        provider=demo_account_provider())
         header = ("用户名", "角色", "范围", "密码", "手机号", "状态")
         rows = [
             (a.username, a.role_label, a.scope, a.password, a.mobile, "新建" if a.created else "已存在（未改动）")
@@ -142,7 +183,7 @@ class AccountsStep(DemoStep):
         out.line("登录：用户名或手机号 + 密码。")
 
 
-STEPS: list[DemoStep] = [RegistryStep(), AccountsStep()]
+STEPS: list[DemoStep] = [RegistryStep(), *app_steps(), AccountsStep()]
 
 
 def _width(text: str) -> int:
