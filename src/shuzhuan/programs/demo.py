@@ -183,6 +183,9 @@ def _post_rating(project: Project, level: int, rater_org_id: int | None) -> None
         score=Decimal(30 + 15 * level) + Decimal("2.500"), assessed_on=timezone.localdate(),
         rater_organisation_id=rater_org_id, signed_at=timezone.now(),
         explanation=["改造后现场评定（演示数据）"])
+    from shuzhuan.assessment.results import refresh_official
+
+    refresh_official([project.enterprise_id])
 
 
 def _drive(project: Project, target: str, rng: random.Random, providers: list[Any], expert: Any) -> Project:
