@@ -216,3 +216,20 @@ def test_list_pages_show_own_scope(world, login):
     c = login(world.users["city"])
     text = c.get("/enterprises/").content.decode()
     assert world.enterprises["a"].name in text and world.enterprises["b"].name in text
+
+
+def test_several_relationships_give_one_row_per_enterprise(world, client):
+    """Two contact requests and an assignment from one firm: the provider sees it once, and its page works."""
+    from shuzhuan.assessment.models import Assessment, RaterAssignment
+    from shuzhuan.marketplace.models import ContactRequest, ProviderProfile
+
+    ent = world.enterprises["a"]
+    provider = ProviderProfile.objects.create(organisation=world.orgs["provider_a"], pool_status="in_pool")
+    for text in ("第一次", "第二次"):
+        ContactRequest.objects.create(enterprise=ent, provider=provider, message=text)
+    sheet = Assessment.objects.create(enterprise=ent, status="submitted")
+    RaterAssignment.objects.create(enterprise=ent, assessment=sheet, rater_organisation=world.orgs["provider_a"])
+    c = client_for(client, world, "provider_a")
+    listing = c.get("/api/v1/enterprises").json()
+    assert listing["count"] == 1 and [e["uscc"] for e in listing["results"]] == [ent.uscc]
+    assert c.get(f"/api/v1/enterprises/{ent.uscc}").status_code == 200

@@ -106,6 +106,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 # Failed-login throttle: this many failures for one account or address within the window lock it.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("SHUZHUAN_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SHUZHUAN_LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_FAILURE_ADDRESS_LIMIT = int(os.environ.get("SHUZHUAN_LOGIN_FAILURE_ADDRESS_LIMIT", "50"))
 
 # --- Language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

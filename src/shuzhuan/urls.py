@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shuzhuan.api.api import api
+from shuzhuan.core import views as core_views
 
 urlpatterns = [
+    path("admin/login/", core_views.admin_login),  # one throttled login for everyone
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("enterprises/", include("shuzhuan.registry.urls")),

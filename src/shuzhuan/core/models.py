@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -182,8 +183,8 @@ class AuditEntry(models.Model):
     action = models.CharField(_("动作"), max_length=32)
     target_type = models.CharField(_("对象类型"), max_length=64)
     target_id = models.CharField(_("对象"), max_length=64)
-    organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+    organisation = models.ForeignKey(  # PROTECT: deleting an organisation must not erase its history
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
     )
     summary = models.CharField(_("摘要"), max_length=300)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
@@ -215,7 +216,9 @@ class ApiTokenQuerySet(models.QuerySet):
         token = self.select_related("user").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
         if token is None or not token.user.is_active:
             return None
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):  # not a write per call
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
 
@@ -249,8 +252,11 @@ class ApiToken(models.Model):
 class LoginFailure(models.Model):
     """A failed login, counted per account and per address to throttle guessing."""
 
-    key = models.CharField(max_length=160, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    key = models.CharField(max_length=160)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
 
     def __str__(self) -> str:
         return f"{self.key} {self.at:%Y-%m-%d %H:%M}"

@@ -330,4 +330,20 @@ def reset_programme() -> int:
     PayoutBatch.objects.filter(programme=programme).delete()
     Listing.objects.filter(programme=programme).delete()
     Assessment.objects.filter(pk__in=ratings).delete()
+    _delete_fallback_firms()
     return count
+
+
+FALLBACK_PREFIX = "91442000PY"  # make_uscc("442000", "PY…"): the fallback firms' codes
+
+
+def _delete_fallback_firms() -> None:
+    from shuzhuan.assessment.models import Assessment
+    from shuzhuan.core.models import AuditEntry, Organisation
+    from shuzhuan.registry.models import Enterprise
+
+    orgs = Organisation.objects.filter(uscc__startswith=FALLBACK_PREFIX)
+    Assessment.objects.filter(enterprise__organisation__in=orgs).delete()
+    AuditEntry.objects.filter(organisation__in=orgs).delete()
+    Enterprise.objects.filter(organisation__in=orgs).delete()
+    orgs.delete()

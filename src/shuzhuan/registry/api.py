@@ -97,9 +97,9 @@ def list_enterprises(request, q: str = "", town: str = "", industry: str = "", s
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiError(422, "invalid", "请求参数有误", [{"field": "page_size", "message": f"每页 1–{MAX_PAGE_SIZE} 条"}])
     queryset = form.apply(Enterprise.objects.visible_to(request.user)).select_related("organisation", "town", "industry")
-    start = (page - 1) * page_size
-    return {"count": queryset.count(), "page": page, "page_size": page_size,
-            "results": [_out(e) for e in queryset[start:start + page_size]]}
+    count, start = queryset.count(), (page - 1) * page_size
+    results = [_out(e) for e in queryset[start:start + page_size]] if start < count else []
+    return {"count": count, "page": page, "page_size": page_size, "results": results}
 
 
 @router.get("/{uscc}", response=EnterpriseDetailOut, summary="企业档案")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +14,12 @@ from shuzhuan.registry.domain import normalise_uscc
 from shuzhuan.registry.models import Enterprise, IndustryClass, SizeClass, ZjtxTier
 
 TAGS = {
-    "zjtx": ("专精特新（任一层级）", ~Q(zjtx_tier="")),
-    "little_giant": ("专精特新“小巨人”", Q(zjtx_tier=ZjtxTier.LITTLE_GIANT)),
-    "high_tech": ("高新技术企业", Q(high_tech=True)),
-    "chain_leader": ("链主企业", Q(chain_leader=True)),
-    "cultivation": ("上规上限培育库", Q(cultivation_directory=True)),
-    "on_cloud": ("上云用平台", Q(on_cloud=True)),
+    "zjtx": (_("专精特新（任一层级）"), ~Q(zjtx_tier="")),
+    "little_giant": (_("专精特新“小巨人”"), Q(zjtx_tier=ZjtxTier.LITTLE_GIANT)),
+    "high_tech": (_("高新技术企业"), Q(high_tech=True)),
+    "chain_leader": (_("链主企业"), Q(chain_leader=True)),
+    "cultivation": (_("上规上限培育库"), Q(cultivation_directory=True)),
+    "on_cloud": (_("上云用平台"), Q(on_cloud=True)),
 }
 
 SORTS = {
@@ -37,6 +39,14 @@ def industry_choices() -> list[tuple[str, str]]:
     return [("", _("全部行业"))] + [(c, f"{c} {n}" if lvl == "division" else f"\u3000{c} {n}") for c, n, lvl in rows]
 
 
+USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
+CODE_PREFIX = re.compile(r"[0-9A-Z]{2,17}")
+
+
+def _known_industry(value: str) -> bool:
+    return IndustryClass.objects.filter(code=value).exists()
+
+
 class EnterpriseFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("企业名称或统一社会信用代码")}))
@@ -52,23 +62,28 @@ class EnterpriseFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industry"].choices = industry_choices()
+        self.fields["industry"].valid_value = _known_industry  # the API and links may name a 4-digit class
         if user is not None and user.is_authenticated and user.role == "town_officer":
             self.fields["town"].queryset = Town.objects.filter(pk=user.town_id)
 
     def apply(self, queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
-        data = self.cleaned_data if self.is_valid() else {}
+        """Apply the valid filters; an invalid one is dropped alone (the page shows its error)."""
+        self.is_valid()
+        data = self.cleaned_data
         text = (data.get("q") or "").strip()
         if text:
             code = normalise_uscc(text)
-            if len(code) == 18:
+            if USCC_SHAPE.fullmatch(code):
                 queryset = queryset.filter(organisation__uscc=code)
-            else:
+            elif CODE_PREFIX.fullmatch(code):
                 queryset = queryset.filter(Q(organisation__name__icontains=text) | Q(organisation__uscc__startswith=code))
+            else:
+                queryset = queryset.filter(organisation__name__icontains=text)
         if data.get("town"):
             queryset = queryset.filter(town=data["town"])
         industry = data.get("industry")
-        if industry:
-            queryset = queryset.filter(industry__code__startswith=industry)
+        if industry:  # a code prefix as a range, so an index serves it on every database
+            queryset = queryset.filter(industry_id__gte=industry, industry_id__lt=industry[:-1] + chr(ord(industry[-1]) + 1))
         if data.get("size"):
             queryset = queryset.filter(size_class=data["size"])
         if data.get("above_scale") in ("0", "1"):
@@ -78,7 +93,8 @@ class EnterpriseFilterForm(BootstrapMixin, forms.Form):
         return queryset.order_by(*self.ordering())
 
     def ordering(self) -> list:
-        raw = (self.cleaned_data.get("sort") if self.is_valid() else "") or ""
+        self.is_valid()
+        raw = self.cleaned_data.get("sort") or ""
         field = SORTS.get(raw.lstrip("-"))
         if field is None:
             return ["organisation__name", "organisation_id"]

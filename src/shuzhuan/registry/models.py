@@ -73,7 +73,9 @@ class EnterpriseQuerySet(models.QuerySet):
             q = rule(user)
             if q is not None:
                 condition |= q
-        return self.filter(condition)
+        # Rules join to-many relations (several contact requests, assignments…): a subquery keeps one row
+        # per enterprise, so lists don't repeat a firm and a detail lookup never finds two.
+        return self.filter(pk__in=Enterprise.objects.filter(condition).values("pk"))
 
 
 class Enterprise(models.Model):
@@ -116,10 +118,12 @@ class Enterprise(models.Model):
         verbose_name_plural = _("企业")
         indexes = [
             models.Index(fields=["town", "size_class"]),
-            models.Index(fields=["industry"]),
             models.Index(fields=["size_class"]),
             models.Index(fields=["above_scale", "town"]),
-            models.Index(fields=["-revenue"]),
+            # sort keys of the list; PostgreSQL also gets DESC NULLS LAST twins (migration 0004)
+            models.Index(fields=["revenue"], name="enterprise_revenue"),
+            models.Index(fields=["employees"], name="enterprise_employees"),
+            models.Index(fields=["-updated_at"], name="enterprise_updated_desc"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,10 @@ def derive(year: int | None, employees: int | None, revenue: Decimal | None) -> 
     """size_class and above_scale for a year's figures, by the rule in force at that year's end."""
     if year is None:
         return "", False
-    rule = rule_for(size_rules(), dt.date(year, 12, 31))
+    try:
+        rule = rule_for(size_rules(), dt.date(year, 12, 31))
+    except LookupError:  # a year before the first rule in force: no class can be given
+        return "", False
     return rule.size_class(employees, revenue) or "", rule.above_scale(revenue)
 
 
@@ -53,10 +56,7 @@ def refresh_derived(enterprise: Enterprise) -> None:
         setattr(enterprise, field, value)
 
 
-PROFILE_FIELDS = (
-    "legal_representative", "town", "address", "industry", "founded_on", "zjtx_tier", "high_tech",
-    "chain_leader", "cultivation_directory", "on_cloud", "contact_name", "contact_phone", "contact_email",
-)
+DERIVED_FIELDS = ("latest_year", "employees", "revenue", "tax", "size_class", "above_scale")
 
 
 @transaction.atomic
@@ -74,7 +74,7 @@ def update_profile(actor: Any, enterprise: Enterprise, values: dict[str, Any], n
     for field, value in values.items():
         setattr(enterprise, field, value)
     enterprise.updated_at = timezone.now()
-    enterprise.save()
+    enterprise.save(update_fields=[*values, "updated_at"])  # never write back stale derived figures
     audit.record(actor, "update", enterprise, "修改企业档案", organisation=org, changes=changes, reason=reason)
     return changes
 
@@ -91,7 +91,7 @@ def set_year(actor: Any, enterprise: Enterprise, year: int, employees: int | Non
     row.save()
     refresh_derived(enterprise)
     enterprise.updated_at = timezone.now()
-    enterprise.save()
+    enterprise.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
     audit.record(
         actor, "update", enterprise, f"{'新增' if created else '修改'} {year} 年度数据",
         organisation=enterprise.organisation, changes={f"{year}.{k}": v for k, v in changes.items()},
@@ -100,7 +100,7 @@ def set_year(actor: Any, enterprise: Enterprise, year: int, employees: int | Non
 
 def wan(value: Decimal | None) -> Decimal | None:
     """Yuan → 万元 with two places, for charts (serialised as a string by json_script)."""
-    return None if value is None else (value / 10000).quantize(Decimal("0.01"))
+    return None if value is None else (value / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def format_wan(value: Decimal | None) -> str:

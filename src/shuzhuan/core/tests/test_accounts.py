@@ -100,3 +100,49 @@ def test_pages_are_chinese_by_default_and_english_on_request(world, login):
     assert "企业库" in client.get("/").content.decode()
     client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
     assert "Enterprise registry" in client.get("/").content.decode()
+
+
+def test_username_and_mobile_count_as_one_account(world, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 4
+    user = world.users["town_a"]
+    user.mobile = "13800138001"
+    user.save()
+    for login in ("town_a", "13800138001", "town_a", "13800138001"):
+        client.post(reverse("core:login"), {"username": login, "password": "wrong"})
+    response = client.post(reverse("core:login"), {"username": "town_a", "password": PASSWORD})
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_a_shared_address_is_not_locked_by_a_few_typos(world, client, settings):
+    """Typos by several people behind one office address don't lock out a colleague."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for name in ("town_a", "town_b", "city"):
+        client.post(reverse("core:login"), {"username": name, "password": "wrong"})
+        client.post(reverse("core:login"), {"username": name, "password": "wrong"})
+    response = client.post(reverse("core:login"), {"username": "expert", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_many_failures_from_one_address_lock_it(world, client, settings):
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 5
+    for i in range(5):
+        client.post(reverse("core:login"), {"username": f"guess{i}", "password": "wrong"})
+    response = client.post(reverse("core:login"), {"username": "expert", "password": PASSWORD})
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_admin_login_goes_through_the_throttled_login(db, client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response.url.startswith(reverse("core:login"))
+
+
+def test_healthz_does_not_leak_database_details(db, client, monkeypatch):
+    class Broken:
+        vendor = "postgresql"
+
+        def cursor(self):
+            raise RuntimeError("password authentication failed for user secret_user at 10.0.0.5")
+
+    monkeypatch.setattr("shuzhuan.core.views.connection", Broken())
+    response = client.get("/healthz")
+    assert response.status_code == 503 and "secret_user" not in response.content.decode()

@@ -161,3 +161,57 @@ def test_openapi_and_docs_are_served(db, client):
 def test_revenue_decimal_roundtrip(world):
     ent = Enterprise.objects.get(pk=world.enterprises["a"].pk)
     assert ent.revenue == Decimal("45000000.00")
+
+
+def test_an_eighteen_character_name_is_searched_as_a_name(world, login):
+    ent = world.enterprises["a"]
+    ent.organisation.name = "中山市古镇明辉灯饰照明电器有限公司"  # 18 characters, not a USCC
+    ent.organisation.save()
+    page = login(world.users["city"]).get("/enterprises/", {"q": ent.organisation.name}).content.decode()
+    assert "共 1 家企业" in page
+
+
+def test_one_bad_filter_keeps_the_others(world, login):
+    page = login(world.users["city"]).get("/enterprises/", {"q": "明辉", "size": "bogus"}).content.decode()
+    assert "共 1 家企业" in page and "小榄永固" not in page
+
+
+def test_api_accepts_a_four_digit_industry_class(world, login):
+    data = login(world.users["city"]).get("/api/v1/enterprises", {"industry": "3872"}).json()
+    assert [e["name"] for e in data["results"]] == [world.enterprises["a"].name]
+
+
+def test_a_year_before_the_size_rules_is_kept_without_a_class(world, login):
+    ent = world.enterprises["a"]
+    response = login(world.users["town_a"]).post(f"/enterprises/{ent.uscc}/years/",
+                                                 {"year": 2030, "employees": 5, "revenue": "100"})
+    assert response.status_code == 302
+    from shuzhuan.registry.services import derive
+
+    assert derive(1995, 500, Decimal("50000000")) == ("", False)
+
+
+def test_an_enterprise_cannot_report_its_own_figures(world, login):
+    ent = world.enterprises["a"]
+    c = login(world.users["ent_a"])
+    response = c.post(f"/enterprises/{ent.uscc}/years/", {"year": 2025, "employees": 5000, "revenue": "900000000"})
+    assert response.status_code == 403
+    ent.refresh_from_db()
+    assert ent.size_class == "small" and "填报年度数据" not in c.get(f"/enterprises/{ent.uscc}/").content.decode()
+
+
+def test_api_page_beyond_the_end_is_empty_not_an_error(world, login):
+    data = login(world.users["city"]).get("/api/v1/enterprises", {"page": 10**18}).json()
+    assert data["results"] == [] and data["count"] == 2
+
+
+def test_a_profile_edit_does_not_undo_newer_yearly_figures(world, login):
+    """A profile saved from a stale instance must not write back old derived figures."""
+    from shuzhuan.registry import services
+
+    ent = world.enterprises["a"]
+    stale = Enterprise.objects.select_related("organisation").get(pk=ent.pk)
+    services.set_year(world.users["town_a"], Enterprise.objects.get(pk=ent.pk), 2025, 400, Decimal("30000000"), None)
+    services.update_profile(world.users["town_a"], stale, {"address": "新地址"})
+    ent.refresh_from_db()
+    assert ent.latest_year == 2025 and ent.size_class == "medium" and ent.address == "新地址"
