@@ -32,7 +32,7 @@ demo: install
 ## make serve: the web server and a task worker side by side (Ctrl-C stops both)
 serve:
 	@echo "数转 demo: http://$(HOST):$(PORT)/  (task worker running beside it)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill 0' INT TERM EXIT; export SHUZHUAN_DEBUG=$${SHUZHUAN_DEBUG:-1}; \
 	$(BIN)/shuzhuan db_worker --interval 0.5 & \
 	$(BIN)/shuzhuan runserver $(HOST):$(PORT) --noreload
 

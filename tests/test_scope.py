@@ -140,10 +140,10 @@ def test_every_api_operation_declares_and_enforces_access():
     assert ops, "no API operations found"
     missing = [f"{m} {p}" for m, p, fn in ops if not hasattr(fn, "access")]
     assert not missing, f"API operations without @api_access: {missing}"
-    for _prefix, router in api._routers:
-        for path_view in router.path_operations.values():
-            for op in path_view.operations:
-                assert [type(cb) for cb in op.auth_callbacks] == [PolicyAuth], f"{op.path} is not enforced"
+    from shuzhuan.api.auth import all_operations
+
+    for op in all_operations(api):
+        assert [type(cb) for cb in op.auth_callbacks] == [PolicyAuth], f"{op.path} is not enforced"
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)

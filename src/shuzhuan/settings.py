@@ -16,8 +16,9 @@ def env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SHUZHUAN_SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("SHUZHUAN_DEBUG", True)
+# Production sets both. The development key's prefix makes `shuzhuan check --deploy` flag it.
+SECRET_KEY = os.environ.get("SHUZHUAN_SECRET_KEY", "django-insecure-shuzhuan-development-key-set-SHUZHUAN_SECRET_KEY")
+DEBUG = env_bool("SHUZHUAN_DEBUG", False)  # `make demo` / `make serve` turn it on
 ALLOWED_HOSTS = [h for h in os.environ.get("SHUZHUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SHUZHUAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -118,7 +119,8 @@ USE_TZ = True
 
 # --- Static and private files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # `shuzhuan collectstatic` fills it for production
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 _npm = Path(os.environ.get("SHUZHUAN_NODE_MODULES", PROJECT_DIR / "node_modules"))
 STATICFILES_DIRS = [
     ("vendor/bootstrap", _npm / "bootstrap" / "dist"),
@@ -159,6 +161,9 @@ CITY_CODE = os.environ.get("SHUZHUAN_CITY_CODE", "442000")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SHUZHUAN_SECURE_COOKIES", False)  # behind HTTPS: true
+if env_bool("SHUZHUAN_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

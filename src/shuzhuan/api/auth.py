@@ -52,9 +52,21 @@ class _Anonymous(AnonymousUser):
 _ANONYMOUS_OK = _Anonymous()
 
 
-def enforce_policies(api) -> None:
-    """Give every operation its own PolicyAuth from the `.access` its view declared (@api_access)."""
-    for _prefix, router in api._routers:
+def all_operations(api):
+    """Every operation of the API, nested routers included."""
+
+    def walk(router):
         for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                operation.auth_callbacks = [PolicyAuth(getattr(operation.view_func, "access", None))]
+            yield from path_view.operations
+        for _prefix, child in getattr(router, "_routers", []):
+            yield from walk(child)
+
+    for _prefix, router in api._routers:
+        yield from walk(router)
+
+
+def enforce_policies(api) -> None:
+    """Give every operation its own PolicyAuth from the `.access` its view declared (@api_access);
+    an operation that declared none gets PolicyAuth(None), which refuses every call (fails closed)."""
+    for operation in all_operations(api):
+        operation.auth_callbacks = [PolicyAuth(getattr(operation.view_func, "access", None))]
