@@ -535,6 +535,8 @@ def template_workbook() -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     indicator_set = indicator_sets.load(indicator_sets.DEFAULT)
     workbook = Workbook()
     sheet = workbook.active
@@ -550,7 +552,7 @@ def template_workbook() -> bytes:
         notes.append(f"{'约束性' if s.mandatory else '非约束性'}场景，等级 0–4（0 = 未实施）")
     headers += [LABELS["score"], LABELS["level"]]
     notes += ["仅有结果（全国系统导出）时填写；有答卷时可留空", "一级 / 二级 / 三级 / 四级 / 无等级"]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for index, (cell, note) in enumerate(zip(sheet[1], notes, strict=True), start=1):
         cell.font = Font(bold=True)
         cell.comment = Comment(note[:500], "shuzhuan")

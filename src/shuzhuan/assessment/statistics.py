@@ -366,20 +366,22 @@ def export_xlsx(stats: Statistics) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     workbook = Workbook()
     summary = workbook.active
     summary.title = "概况"
-    summary.append(["数字化水平统计（各企业官方评测结果：有现场评定取最新现场评定，否则取最新自评/导入）"])
-    summary.append([stats.answer])
+    append_row(summary, ["数字化水平统计（各企业官方评测结果：有现场评定取最新现场评定，否则取最新自评/导入）"])
+    append_row(summary, [stats.answer])
     for card in stats.cards:
-        summary.append([card["label"], card["value"], card["unit"], card.get("note", "")])
+        append_row(summary, [card["label"], card["value"], card["unit"], card.get("note", "")])
     for table in stats.tables:
         sheet = workbook.create_sheet(table.title[:31].replace("/", "／").replace(":", "："))
-        sheet.append(table.header)
+        append_row(sheet, table.header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "B2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -150,16 +150,18 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def ledger_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
+    from shuzhuan.core.xlsx import append_row
+
     _form, queryset = _ledger(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("记账分录"))
-    ws.append([_("凭证号"), _("时间"), _("类型"), _("奖补计划"), _("业务编号"), _("摘要"), _("经办人"),
+    append_row(ws, [_("凭证号"), _("时间"), _("类型"), _("奖补计划"), _("业务编号"), _("摘要"), _("经办人"),
                _("资金来源"), _("预算线"), _("账户类别"), _("金额（元）")])
     rows = (Posting.objects.filter(transaction__in=queryset).select_related("transaction", "account__source", "account__line")
             .order_by("-transaction__at", "-transaction_id", "amount", "id"))
     for p in rows.iterator(chunk_size=2000):
         t = p.transaction
-        ws.append([t.pk, timezone.localtime(t.at).strftime("%Y-%m-%d %H:%M:%S"), t.get_kind_display(), t.programme,
+        append_row(ws, [t.pk, timezone.localtime(t.at).strftime("%Y-%m-%d %H:%M:%S"), t.get_kind_display(), t.programme,
                    t.reference, t.memo, t.by_label, p.account.source.label, p.account.line.name if p.account.line else "",
                    p.account.get_bucket_display(), p.amount])
     buffer = io.BytesIO()

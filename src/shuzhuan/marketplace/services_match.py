@@ -384,15 +384,17 @@ def funnel_workbook(f: Funnel, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     wb = Workbook()
     header = ["", "需求数", "已发起对接", "已联系", "已签约", "签约率"]
     for title, rows in (("按镇街", [*f.by_town, f.total]), ("按场景", f.by_scenario)):
         ws = wb.create_sheet(title)
-        ws.append([title.replace("按", ""), *header[1:]])
+        append_row(ws, [title.replace("按", ""), *header[1:]])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([row.label, *row.values, row.signed_rate])
+            append_row(ws, [row.label, *row.values, row.signed_rate])
         ws.column_dimensions["A"].width = 22
     del wb["Sheet"]
     wb.save(path)
@@ -603,10 +605,12 @@ def chain_template() -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "上下游名单"
-    ws.append(list(CHAIN_LABELS.values()))
+    append_row(ws, list(CHAIN_LABELS.values()))
     for c in ws[1]:
         c.font = Font(bold=True)
     ws.column_dimensions["A"].width = 24

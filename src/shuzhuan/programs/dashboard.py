@@ -149,16 +149,18 @@ def export_xlsx(board: Dashboard, projects) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     wb = Workbook()
 
     def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False):
         ws = wb.active if first else wb.create_sheet()
         ws.title = title
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = "#,##0.00"

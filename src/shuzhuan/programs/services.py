@@ -834,6 +834,8 @@ def export_batch(actor: Any, batch: PayoutBatch) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from shuzhuan.core.xlsx import append_row
+
     if _role(actor) not in wf.CITY_ROLES:
         raise ServiceError("只有市工信局可以导出拨付清单")
     if batch.status not in (wf.BATCH_APPROVED, wf.BATCH_PAID):
@@ -842,19 +844,19 @@ def export_batch(actor: Any, batch: PayoutBatch) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "拨付清单"
-    ws.append([f"{batch.programme.name} · 兑现批次 {batch.label}"])
-    ws.append(header)
+    append_row(ws, [f"{batch.programme.name} · 兑现批次 {batch.label}"])
+    append_row(ws, header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     money_columns = range(8, len(header) + 1)
     for r in ws.iter_rows(min_row=3, max_row=2 + len(rows)):
         for cell in r:
             if cell.column in money_columns:
                 cell.number_format = "#,##0.00"
     total = sum((r[7] for r in rows), Decimal("0.00"))
-    ws.append(["合计", "", "", "", "", "", "", total])
+    append_row(ws, ["合计", "", "", "", "", "", "", total])
     ws.cell(row=ws.max_row, column=8).number_format = "#,##0.00"
     for column, width in zip("ABCDEFGH", (6, 32, 22, 10, 32, 10, 12, 16), strict=True):
         ws.column_dimensions[column].width = width

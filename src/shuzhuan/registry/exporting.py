@@ -8,6 +8,7 @@ from pathlib import Path
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
+from shuzhuan.core.xlsx import append_row
 from shuzhuan.registry.models import Enterprise
 
 XLSX_MAX_ROWS = 1_048_575  # one header row; an XLSX sheet ends at 1,048,576 rows
@@ -44,7 +45,7 @@ def write_xlsx(queryset: QuerySet[Enterprise], path: Path, progress: Callable | 
     total = min(queryset.count(), XLSX_MAX_ROWS)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("企业名录")
-    ws.append([c for c, _ in COLUMNS])
+    append_row(ws, [c for c, _ in COLUMNS])
     fields = [f for _, f in COLUMNS]
     written = 0
     for row in queryset.values_list(*fields).iterator(chunk_size=5000):
@@ -53,7 +54,7 @@ def write_xlsx(queryset: QuerySet[Enterprise], path: Path, progress: Callable | 
         values[14] = str(tiers.get(values[14], "")) if values[14] else ""
         for i in (13, 15, 16, 17, 18):
             values[i] = "是" if values[i] else "否"
-        ws.append(values)
+        append_row(ws, values)
         written += 1
         if progress and written % 5000 == 0:
             progress(written, total, "正在导出")

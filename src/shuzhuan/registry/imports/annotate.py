@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from shuzhuan.core.xlsx import append_row, text_cell
 from shuzhuan.registry.imports import readers
 from shuzhuan.registry.imports.rows import HeaderError, split_header, template_headers
 
@@ -32,23 +32,14 @@ def messages_by_row(errors: Iterable[dict[str, Any]]) -> dict[int, str]:
 
 
 def _safe(value: Any) -> Any:
-    """Text as text: no control characters, no formulas, within Excel's cell limit."""
+    """No control characters, within Excel's cell limit (`append_row` keeps text as text, never a formula)."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_MAX_CHARS]
     return value
 
 
-def _cells(sheet: Any, values: Iterable[Any]) -> list[Any]:
-    cells = []
-    for value in values:
-        value = _safe(value)
-        if isinstance(value, str) and value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # a formula typed into a CSV stays text
-            cells.append(cell)
-        else:
-            cells.append(value)
-    return cells
+def _cells(values: Iterable[Any]) -> list[Any]:
+    return [_safe(value) for value in values]
 
 
 def write_annotated(source: Path, errors: Iterable[dict[str, Any]], out: Path) -> int:
@@ -68,7 +59,7 @@ def write_annotated(source: Path, errors: Iterable[dict[str, Any]], out: Path) -
         if number > XLSX_MAX_ROWS:
             break
         while written < number - 1:
-            sheet.append([])
+            append_row(sheet, [])
             written += 1
         if number == header_row:
             width = len(cells)
@@ -79,15 +70,15 @@ def write_annotated(source: Path, errors: Iterable[dict[str, Any]], out: Path) -
             note = None
         padded = list(cells[:width]) + [None] * (width - len(cells)) if number > header_row else list(cells)
         extra = list(cells[width:]) if number > header_row else []
-        sheet.append(_cells(sheet, padded) + ([note] if note is not None or extra else []) + _cells(sheet, extra))
+        # append_row keeps text as text: a formula typed into a CSV stays a string
+        append_row(sheet, _cells(padded) + ([note] if note is not None or extra else []) + _cells(extra))
         written += 1
     workbook.save(out)
     return written
 
 
-def _note(sheet: Any, text: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_safe(text))
-    cell.data_type = "s"
+def _note(sheet: Any, text: str, font: Font | None = None) -> Cell:
+    cell = text_cell(sheet, _safe(text))
     if font is not None:
         cell.font = font
     else:
@@ -102,7 +93,7 @@ def template_workbook() -> bytes:
     sheet = workbook.active
     sheet.title = "企业名录"
     headers = template_headers()
-    sheet.append(headers)
+    append_row(sheet, headers)
     for index, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = HEADER_FONT
