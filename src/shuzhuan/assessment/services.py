@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -277,9 +277,23 @@ def delete_evidence(actor: Any, evidence: Evidence) -> None:
 # --- on-site rating ---------------------------------------------------------------------------------
 
 
+ConflictRule = Callable[[Any, Any], "str | None"]
+_CONFLICT_RULES: list[ConflictRule] = []
+
+
+def register_conflict_rule(rule: ConflictRule) -> None:
+    """Apps that know about contracts (programmes) register `rule(enterprise, organisation) -> reason | None`."""
+    if rule not in _CONFLICT_RULES:
+        _CONFLICT_RULES.append(rule)
+
+
 def rater_conflicts(enterprise: Any, organisation: Organisation | None) -> str | None:
     """Why `organisation` may not rate `enterprise` on site (DESIGN decision 3: never the provider
-    contracted by that enterprise), or None. No contracts exist yet: always None for now."""
+    contracted by that enterprise), or None; the registered rules decide."""
+    for rule in _CONFLICT_RULES:
+        reason = rule(enterprise, organisation)
+        if reason:
+            return reason
     return None
 
 

@@ -15,6 +15,10 @@ class ProgramsConfig(AppConfig):
         from shuzhuan.registry.models import register_relationship
 
         register_relationship(related_enterprises)
+        from shuzhuan.assessment.services import register_conflict_rule
+        from shuzhuan.programs.services import rater_conflict
+
+        register_conflict_rule(rater_conflict)  # DESIGN decision 3: never the contracted provider
         navigation.register(_("改造项目"), "programs:projects", roles={*OFFICERS, "enterprise", "provider", "expert"},
                             icon="kanban", order=40)
         navigation.register(_("试点企业库"), "programs:pool", roles=OFFICERS, icon="card-checklist", order=41)

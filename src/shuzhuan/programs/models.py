@@ -203,7 +203,7 @@ class Project(models.Model):
                 name="payout_needs_passing_post_assessment",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=list(wf.NEEDS_POST_ASSESSMENT)) | (
+                condition=~Q(state__in=sorted(wf.NEEDS_POST_ASSESSMENT)) | (
                     Q(post_assessment__isnull=False) & Q(level_achieved__gte=F("required_level"))),
                 name="accepted_needs_post_assessment",
             ),

@@ -680,6 +680,8 @@ def transition(actor: Any, project: Project, action: str, reason: str = "", *, b
     audit.record(actor, f"programs.project.{action}", row, summary, organisation=row.enterprise_id,
                  changes={"state": [source_state, target], **{k: [None, audit._jsonable(v)] for k, v in details.items()}},
                  reason=reason)
+    if action in ("apply_acceptance", "resubmit") and target == wf.ACCEPTANCE_APPLIED:
+        refresh_provider_stars(row.provider_id, actor)  # on-time acceptance counts toward the stars
     project.refresh_from_db()
     return row
 
@@ -887,7 +889,41 @@ def rate_provider(actor: Any, project: Project, score: int, comment: str = "") -
                                          rated_by=_user(actor))
     audit.record(actor, "programs.project.rate", row, f"评价服务商满意度 {score} 分", organisation=row.enterprise_id,
                  reason=comment.strip())
+    refresh_provider_stars(row.provider_id, actor)
     return rating
+
+
+def delivery_record(provider_id: int):
+    """The provider's delivery record for its star rating: satisfaction (1–5 → 0–100), projects that
+    applied for acceptance and how many did so on time, and its admission score."""
+    from django.db.models import Avg, Count, F, Q
+
+    from shuzhuan.marketplace.domain.stars import DeliveryRecord
+    from shuzhuan.marketplace.models import ProviderProfile
+
+    rated = Satisfaction.objects.filter(provider_id=provider_id).aggregate(n=Count("pk"), mean=Avg("score"))
+    accepted = Project.objects.filter(provider_id=provider_id, acceptance_applied_on__isnull=False).aggregate(
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(acceptance_due__isnull=True) | Q(acceptance_applied_on__lte=F("acceptance_due"))),
+    )
+    mean = rated["mean"]
+    profile = ProviderProfile.objects.filter(pk=provider_id).only("admission_score").first()
+    return DeliveryRecord(
+        rated_projects=rated["n"],
+        satisfaction=None if mean is None else (Decimal(str(mean)) * 20).quantize(Decimal("0.01")),
+        accepted_projects=accepted["n"], on_time_projects=accepted["on_time"],
+        admission_score=profile.admission_score if profile else None,
+    )
+
+
+def refresh_provider_stars(provider_id: int | None, actor: Any = None) -> None:
+    """Satisfaction and acceptance feed the pool's star rating (issue 5 item 7, DESIGN decision 12)."""
+    from shuzhuan.marketplace.models import ProviderProfile
+    from shuzhuan.marketplace.services_pool import refresh_stars
+
+    profile = ProviderProfile.objects.filter(pk=provider_id).first() if provider_id else None
+    if profile is not None:
+        refresh_stars(profile, delivery_record(provider_id), actor)
 
 
 # --- conflict of interest (DESIGN decision 3) ----------------------------------------------------

@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['post_assessed', 'expert_reviewed', 'city_approved', 'in_batch', 'town_reviewed', 'paid']), _negated=True), models.Q(('post_assessment__isnull', False), ('level_achieved__gte', models.F('required_level'))), _connector='OR'), name='accepted_needs_post_assessment'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['city_approved', 'expert_reviewed', 'in_batch', 'paid', 'post_assessed', 'town_reviewed']), _negated=True), models.Q(('post_assessment__isnull', False), ('level_achieved__gte', models.F('required_level'))), _connector='OR'), name='accepted_needs_post_assessment'),
         ),
         migrations.AddConstraint(
             model_name='project',

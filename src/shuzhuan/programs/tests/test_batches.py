@@ -71,3 +71,4 @@ def test_remove_from_a_draft_batch(world, login):
     project.refresh_from_db()
     assert project.state == wf.CITY_APPROVED and project.batch is None
     assert c.post("/programs/batches/build/", {"programme": programme.pk, "month": "bad"}).status_code == 302
+

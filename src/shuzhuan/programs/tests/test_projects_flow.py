@@ -126,10 +126,19 @@ def test_satisfaction_after_payout(world, programme):
     services.export_batch(world.users["city"], project.batch)
     services.advance_batch(world.users["city"], project.batch)
     project.refresh_from_db()
+    from shuzhuan.marketplace.models import ProviderProfile
+
+    assert ProviderProfile.objects.get(pk=world.orgs["provider_a"].pk).stars is None  # no rating yet
+    ProviderProfile.objects.filter(pk=world.orgs["provider_a"].pk).update(admission_score=Decimal("85.00"))
     rating = services.rate_provider(world.users["ent_a"], project, 4, "响应及时")
     assert rating.provider_id == world.orgs["provider_a"].pk and rating.score == 4
     with pytest.raises(services.ServiceError, match="已评价"):
         services.rate_provider(world.users["ent_a"], project, 5)
+    # the rating feeds the pool's star rating, with its explanation (satisfaction 4/5 = 80.00)
+    record = services.delivery_record(world.orgs["provider_a"].pk)
+    assert record.rated_projects == 1 and record.satisfaction == Decimal("80.00") and record.accepted_projects == 1
+    profile = ProviderProfile.objects.get(pk=world.orgs["provider_a"].pk)
+    assert profile.stars is not None and profile.stars_explanation
 
 
 def test_contracted_providers_and_rater_conflict(world, programme):
@@ -137,6 +146,11 @@ def test_contracted_providers_and_rater_conflict(world, programme):
     assert services.contracted_providers(project.enterprise) == {world.orgs["provider_a"].pk}
     assert services.rater_conflict(project.enterprise, world.orgs["provider_a"])
     assert services.rater_conflict(project.enterprise, world.orgs["provider_b"]) is None
+    # the assessment app asks the same question before assigning an on-site rater
+    from shuzhuan.assessment.services import rater_conflicts
+
+    assert rater_conflicts(project.enterprise, world.orgs["provider_a"]) == services.rater_conflict(
+        project.enterprise, world.orgs["provider_a"])
 
 
 def test_listing_eligibility_and_proposal(world):
