@@ -175,16 +175,25 @@ def _listings(programme: Programme, rng: random.Random, say: Any) -> list[Listin
                 .order_by("pk"))
 
 
-def _post_rating(project: Project, level: int, rater_org_id: int | None) -> None:
+def _post_rating(project: Project, level: int, rater_org_id: int | None, rng: random.Random) -> None:
+    """A signed on-site post-transformation rating: a real answer sheet scored by the real scorer, drawn
+    until it reaches `level` (so reports, statistics and the project all show the same figures)."""
+    from shuzhuan.assessment import indicator_sets
+    from shuzhuan.assessment.demo import sheet
     from shuzhuan.assessment.models import Assessment, Kind, Source, Status
+    from shuzhuan.assessment.results import apply_score, refresh_official
 
-    Assessment.objects.create(
-        enterprise_id=project.enterprise_id, kind=Kind.POST, source=Source.ONSITE, status=Status.SIGNED, level=level,
-        score=Decimal(30 + 15 * level) + Decimal("2.500"), assessed_on=timezone.localdate(),
-        rater_organisation_id=rater_org_id, signed_at=timezone.now(),
-        explanation=["改造后现场评定（演示数据）"])
-    from shuzhuan.assessment.results import refresh_official
-
+    indicator_set = indicator_sets.load(indicator_sets.DEFAULT)
+    row = Assessment(enterprise_id=project.enterprise_id, kind=Kind.POST, source=Source.ONSITE, status=Status.SIGNED,
+                     indicator_set=indicator_set.id, assessed_on=timezone.localdate(),
+                     rater_organisation_id=rater_org_id, signed_at=timezone.now(), submitted_at=timezone.now())
+    capability = 0.35 + 0.12 * level
+    for _attempt in range(60):
+        row.answers, row.scenarios = sheet(indicator_set, min(capability, 0.98), rng)
+        if (apply_score(row).level or 0) >= level:
+            break
+        capability += 0.02
+    row.save()
     refresh_official([project.enterprise_id])
 
 
@@ -221,7 +230,7 @@ def _drive(project: Project, target: str, rng: random.Random, providers: list[An
             project = services.transition(None, project, "apply_acceptance")
         elif state == wf.POST_ASSESSED:
             raters = [p.pk for p in providers if p.pk != project.provider_id]
-            _post_rating(project, rng.choices((2, 3, 4), (5, 3, 1))[0], rng.choice(raters) if raters else None)
+            _post_rating(project, rng.choices((2, 3, 4), (5, 3, 1))[0], rng.choice(raters) if raters else None, rng)
             project = services.transition(None, project, "confirm_post_assessment")
         elif state == wf.TOWN_REVIEWED:
             project = services.transition(None, project, "town_review")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -26,6 +27,10 @@ def test_demo_pilot(world):
     paid = PayoutBatch.objects.get(status=wf.BATCH_PAID)
     assert paid.projects.filter(state=wf.PAID).count() == counts[wf.PAID]
     assert Project.objects.filter(state=wf.PAID, post_assessment__level__gte=2).count() == counts[wf.PAID]
+    # post-transformation ratings are real sheets: their dimensions add up to the stored score
+    for rating in [p.post_assessment for p in Project.objects.filter(post_assessment__isnull=False).select_related("post_assessment")]:
+        assert rating.answers and rating.scenarios and rating.level >= 2
+        assert sum(Decimal(v) for v in rating.dimensions.values()) == rating.score
     assert "试点企业库" in out.getvalue()
     assert demo.generate_programme(7) == {}  # a second run skips
     from shuzhuan.funds import services as funds
