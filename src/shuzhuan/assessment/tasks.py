@@ -7,11 +7,9 @@ private media root. The job's owner is the actor: a town officer's rows are held
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -24,53 +22,15 @@ from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
 from shuzhuan.assessment.results import apply_score
 from shuzhuan.core import jobs
 from shuzhuan.core.models import Job
-from shuzhuan.registry.imports.annotate import write_annotated
-from shuzhuan.registry.imports.service import ImportReport
+from shuzhuan.registry.imports.flow import ImportFlow
 
 VALIDATE = "assessment.import.validate"
 IMPORT = "assessment.import.run"
 RESCORE = "assessment.rescore"
-PREVIEW_ERRORS = 500
 RESCORE_CHUNK = 5000
 RESULT_FIELDS = ["version", "score", "level", "dimensions", "second_levels", "indicators", "explanation", "updated_at"]
-
-
-def _summary(report: ImportReport) -> dict[str, Any]:
-    return {
-        "rows_total": report.rows_total, "rows_valid": report.rows_valid, "created": report.created,
-        "updated": report.updated, "error_count": report.error_count, "rows_rejected": report.rows_rejected,
-        "errors": report.errors[:PREVIEW_ERRORS], "done": report.rows_total, "total": report.rows_total,
-    }
-
-
-def _run_import(job: Job, progress: jobs.Progress, **options: Any) -> ImportReport:
-    try:
-        return imports.import_file(jobs.private_path(job.input_file), actor=job.owner, progress=progress, **options)
-    except imports.ImportFileError as exc:
-        raise jobs.JobFailed(exc.message) from None
-
-
-def validate_work(job: Job, progress: jobs.Progress) -> dict[str, Any]:
-    report = _run_import(job, progress, dry_run=True)
-    result = _summary(report)
-    result["message"] = f"校验完成：{report.rows_total} 行，{report.rows_rejected} 行有错误"
-    if report.errors:
-        relative = str(Path(job.input_file).parent / "annotated.xlsx")
-        write_annotated(jobs.private_path(job.input_file), report.errors, jobs.private_path(relative))
-        stem = Path(job.params.get("filename") or "import").stem
-        result.update(output_file=relative, output_name=f"{stem}-错误标注.xlsx")
-    return result
-
-
-def import_work(job: Job, progress: jobs.Progress) -> dict[str, Any]:
-    report = _run_import(job, progress, skip_invalid=bool(job.params.get("skip_invalid")))
-    result = _summary(report)
-    result["next_url"] = reverse("assessment:stats")
-    if report.rolled_back:
-        result["message"] = f"文件有 {report.rows_rejected} 行错误，未导入任何数据"
-    else:
-        result["message"] = f"导入完成：新增 {report.created} 份，替换 {report.updated} 份评测结果"
-    return result
+FLOW = ImportFlow(imports.import_file, "assessment:stats", "导入完成：新增 {created} 份，替换 {updated} 份评测结果")
+validate_work, import_work = FLOW.validate_work, FLOW.import_work
 
 
 @task()

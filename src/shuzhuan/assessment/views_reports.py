@@ -26,6 +26,7 @@ from shuzhuan.core import jobs
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.forms import BootstrapMixin
 from shuzhuan.core.models import Job, JobStatus
+from shuzhuan.registry.imports.flow import PREVIEW_ERRORS
 from shuzhuan.registry.views_import import UploadForm
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,7 +139,7 @@ def import_preview(request, results_check_id):
     result = job.result if job.status == JobStatus.SUCCEEDED else {}
     started = Job.objects.visible_to(request.user).filter(kind=tasks.IMPORT, params__source=str(job.pk)).first()
     context = {"job": job, "progress": jobs.snapshot(job), "result": result, "started": started,
-               "errors_shown": len(result.get("errors", [])), "preview_limit": tasks.PREVIEW_ERRORS}
+               "errors_shown": len(result.get("errors", [])), "preview_limit": PREVIEW_ERRORS}
     return render(request, "assessment/import_preview.html", context)
 
 

@@ -25,6 +25,7 @@ from shuzhuan.core.access import OFFICERS, page_access
 from shuzhuan.core.models import Job, JobStatus
 from shuzhuan.registry.imports import tasks
 from shuzhuan.registry.imports.annotate import template_workbook
+from shuzhuan.registry.imports.flow import PREVIEW_ERRORS
 
 EXTENSIONS = (".csv", ".xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +95,7 @@ def preview(request, check_id):
     started = Job.objects.visible_to(request.user).filter(kind=tasks.IMPORT, params__source=str(job.pk)).first()
     context = {
         "job": job, "progress": jobs.snapshot(job), "result": result, "started": started,
-        "errors_shown": len(result.get("errors", [])), "preview_limit": tasks.PREVIEW_ERRORS,
+        "errors_shown": len(result.get("errors", [])), "preview_limit": PREVIEW_ERRORS,
     }
     return render(request, "registry/import_preview.html", context)
 
