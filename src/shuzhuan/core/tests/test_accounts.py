@@ -146,3 +146,13 @@ def test_healthz_does_not_leak_database_details(db, client, monkeypatch):
     monkeypatch.setattr("shuzhuan.core.views.connection", Broken())
     response = client.get("/healthz")
     assert response.status_code == 503 and "secret_user" not in response.content.decode()
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(world, login):
+    client = login(world.users["city"])
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "企业库" in page and 'lang="zh-hans"' in page
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    assert "Enterprise registry" in client.get("/").content.decode()
+    client.post(reverse("core:set_language"), {"language": "zh-hans", "next": "/"})
+    assert "企业库" in client.get("/").content.decode()
