@@ -180,7 +180,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(_("操作人"), max_length=64, blank=True)
-    action = models.CharField(_("动作"), max_length=32)
+    action = models.CharField(_("动作"), max_length=64)
     target_type = models.CharField(_("对象类型"), max_length=64)
     target_id = models.CharField(_("对象"), max_length=64)
     organisation = models.ForeignKey(  # PROTECT: deleting an organisation must not erase its history

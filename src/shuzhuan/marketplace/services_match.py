@@ -286,7 +286,7 @@ def request_contact(actor: Any, enterprise: Enterprise, offering: Offering, need
 @transaction.atomic
 def update_contact(actor: Any, contact: ContactRequest, status: str, outcome: str) -> ContactRequest:
     """The provider records progress: contacted → signed / declined (guarded transitions)."""
-    contact = ContactRequest.objects.select_for_update().select_related("need").get(pk=contact.pk)
+    contact = ContactRequest.objects.select_for_update(of=("self",)).select_related("need").get(pk=contact.pk)
     if status not in TRANSITIONS.get(contact.status, ()):
         old = ContactStatus(contact.status).label
         new = ContactStatus(status).label if status in ContactStatus.values else status

@@ -236,7 +236,7 @@ def application_gaps(application: PoolApplication) -> list[str]:
 
 
 def _locked(application: PoolApplication) -> PoolApplication:
-    return PoolApplication.objects.select_for_update().select_related("provider__organisation").get(pk=application.pk)
+    return PoolApplication.objects.select_for_update(of=("self",)).select_related("provider__organisation").get(pk=application.pk)
 
 
 @transaction.atomic
@@ -371,7 +371,7 @@ def file_objection(application: PoolApplication, text: str, contact: str, on: dt
 
 @transaction.atomic
 def resolve_objection(actor: User, objection: NoticeObjection, upheld: bool, resolution: str) -> NoticeObjection:
-    objection = NoticeObjection.objects.select_for_update().select_related("application__provider").get(pk=objection.pk)
+    objection = NoticeObjection.objects.select_for_update(of=("self",)).select_related("application__provider").get(pk=objection.pk)
     if objection.resolved_at:
         raise PoolError("该异议已处理。")
     if not resolution.strip():

@@ -294,7 +294,7 @@ def _editable_or_refuse(project: Project, part: str) -> None:
 
 
 def _locked(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("programme", "listing", "enterprise__town").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).select_related("programme", "listing", "enterprise__town").get(pk=project.pk)
 
 
 @transaction.atomic
