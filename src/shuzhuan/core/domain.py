@@ -46,3 +46,8 @@ def format_yuan(value: Decimal | None, unit: str = "元") -> str:
     if unit == "万元":
         return f"{(Decimal(value) / 10000).quantize(CENT, rounding=ROUND_HALF_UP):,}"
     return f"{yuan(value):,}"
+
+
+def to_wan(value: Decimal | None) -> Decimal | None:
+    """Yuan → 万元 with two places, half-up (as `format_yuan` shows it), for charts and cards."""
+    return None if value is None else (Decimal(value) / 10000).quantize(CENT, rounding=ROUND_HALF_UP)

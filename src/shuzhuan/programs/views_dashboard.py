@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
+from shuzhuan.core.domain import to_wan
 from shuzhuan.programs import dashboard, services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -40,7 +41,7 @@ def programme_dashboard(request):
     chart = {
         "funnel": [{"name": f["label"], "value": f["count"]} for f in board.funnel],
         "sources": [label for _code, label in board.sources],
-        "money": [{"name": m["label"], "data": [float(m["by_source"][c]) / 10000 for c, _l in board.sources]}
+        "money": [{"name": m["label"], "data": [to_wan(m["by_source"][c]) for c, _l in board.sources]}
                   for m in board.money],
     }
     return render(request, "programs/dashboard.html", {

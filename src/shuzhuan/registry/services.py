@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,13 +97,3 @@ def set_year(actor: Any, enterprise: Enterprise, year: int, employees: int | Non
         organisation=enterprise.organisation, changes={f"{year}.{k}": v for k, v in changes.items()},
     )
 
-
-def wan(value: Decimal | None) -> Decimal | None:
-    """Yuan → 万元 with two places, for charts (serialised as a string by json_script)."""
-    return None if value is None else (value / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def format_wan(value: Decimal | None) -> str:
-    from shuzhuan.core.domain import format_yuan
-
-    return format_yuan(value, "万元")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shuzhuan.core import jobs
 from shuzhuan.core.access import OFFICERS, page_access
+from shuzhuan.core.domain import format_yuan, to_wan
 from shuzhuan.core.models import AuditEntry
 from shuzhuan.registry import services
 from shuzhuan.registry.exporting import write_xlsx
@@ -51,7 +52,7 @@ def key_figures(request) -> list[dict]:
         if ent:
             return [
                 {"label": _("企业规模"), "value": ent.get_size_class_display() or "—", "unit": "", "url": reverse("registry:mine")},
-                {"label": _("最新年度营业收入"), "value": services.format_wan(ent.revenue), "unit": _("万元"), "url": reverse("registry:mine")},
+                {"label": _("最新年度营业收入"), "value": format_yuan(ent.revenue, "万元"), "unit": _("万元"), "url": reverse("registry:mine")},
             ]
     return []
 
@@ -105,7 +106,7 @@ def enterprise_detail(request, uscc):
     history = AuditEntry.objects.visible_to(request.user).filter(organisation_id=ent.pk).select_related("actor")[:200]
     chart = {
         "years": [str(y.year) for y in years],
-        "revenue": [services.wan(y.revenue) for y in years],
+        "revenue": [to_wan(y.revenue) for y in years],
         "employees": [y.employees for y in years],
     }
     return render(request, "registry/detail.html", {
