@@ -54,10 +54,13 @@ def main(config: dict) -> None:
             counts["ok"] += 1
     print(json.dumps(counts), flush=True)
 
-    (folder / f"ready-pay-{worker}").touch()
-    _wait(folder / "go-pay")
+    # List the open commitments once every worker has committed, and before anyone starts paying:
+    # every worker must try all of them.
+    _wait(folder / "done-commit")
     references = sorted(Commitment.objects.filter(status="open").values_list("reference", flat=True))
     random.Random(worker).shuffle(references)
+    (folder / f"ready-pay-{worker}").touch()
+    _wait(folder / "go-pay")
     counts = {"round": "pay", "ok": 0, "refused": 0, "tried": len(references)}
     for reference in references:
         try:

@@ -67,6 +67,7 @@ class Workers:
         (self.folder / f"go-{name}").touch()
         results = [json.loads(process.stdout.readline()) for process in self.processes]
         seconds = time.monotonic() - started
+        (self.folder / f"done-{name}").touch()  # every worker has finished this round
         self.copy_back()
         return results, seconds
 
