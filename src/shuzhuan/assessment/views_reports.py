@@ -7,7 +7,6 @@ their town only). Re-scoring: the city.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,7 +25,7 @@ from shuzhuan.core import jobs
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.forms import BootstrapMixin
 from shuzhuan.core.models import Job, JobStatus
-from shuzhuan.registry.imports.flow import PREVIEW_ERRORS
+from shuzhuan.registry.imports.flow import PREVIEW_ERRORS, store_upload
 from shuzhuan.registry.views_import import UploadForm
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,14 +96,6 @@ def stats_export(request):
 # --- bulk import (mirrors the enterprise import's flow) -------------------------------------------------
 
 
-def _store(upload) -> str:
-    relative = str(Path("imports", uuid.uuid4().hex, "source" + Path(upload.name.lower()).suffix))
-    with jobs.private_path(relative).open("wb") as out:
-        for piece in upload.chunks():
-            out.write(piece)
-    return relative
-
-
 def _job(request, job_id, kind: str) -> Job:
     return get_object_or_404(Job.objects.visible_to(request.user), pk=job_id, kind=kind)
 
@@ -119,7 +110,7 @@ def import_upload(request):
         name = Path(file.name).name[:150]
         job = jobs.start(
             request.user, tasks.VALIDATE, _("校验评测结果文件：%(name)s") % {"name": name}, tasks.validate_import,
-            params={"filename": name}, input_file=_store(file),
+            params={"filename": name}, input_file=store_upload(file),
         )
         return redirect("assessment:import_preview", job.pk)
     recent = Job.objects.visible_to(request.user).filter(Q(kind=tasks.VALIDATE) | Q(kind=tasks.IMPORT))[:10]

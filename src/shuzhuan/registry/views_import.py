@@ -7,7 +7,6 @@ user's upload is a 404. The file stays under the private media root.
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 
 from django import forms
@@ -25,7 +24,7 @@ from shuzhuan.core.access import OFFICERS, page_access
 from shuzhuan.core.models import Job, JobStatus
 from shuzhuan.registry.imports import tasks
 from shuzhuan.registry.imports.annotate import template_workbook
-from shuzhuan.registry.imports.flow import PREVIEW_ERRORS
+from shuzhuan.registry.imports.flow import PREVIEW_ERRORS, store_upload
 
 EXTENSIONS = (".csv", ".xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,15 +48,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _store(upload) -> str:
-    """Save the upload privately; returns its path relative to the private media root."""
-    relative = str(Path("imports", uuid.uuid4().hex, "source" + Path(upload.name.lower()).suffix))
-    with jobs.private_path(relative).open("wb") as out:
-        for piece in upload.chunks():
-            out.write(piece)
-    return relative
-
-
 def _job(request, job_id, kind: str) -> Job:
     return get_object_or_404(Job.objects.visible_to(request.user), pk=job_id, kind=kind)
 
@@ -70,7 +60,7 @@ def upload(request):
         name = Path(file.name).name[:150]
         job = jobs.start(
             request.user, tasks.VALIDATE, _("校验导入文件：%(name)s") % {"name": name}, tasks.validate_import,
-            params={"filename": name}, input_file=_store(file),
+            params={"filename": name}, input_file=store_upload(file),
         )
         return redirect("registry:import_preview", job.pk)
     recent = Job.objects.visible_to(request.user).filter(Q(kind=tasks.VALIDATE) | Q(kind=tasks.IMPORT))[:10]

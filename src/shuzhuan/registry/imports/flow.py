@@ -7,6 +7,7 @@ the actor: a town officer's rows are held to their town.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,3 +64,12 @@ class ImportFlow:
         else:
             result["message"] = self.done_message.format(created=report.created, updated=report.updated)
         return result
+
+
+def store_upload(upload: Any) -> str:
+    """Save an uploaded file privately; returns its path relative to the private media root."""
+    relative = str(Path("imports", uuid.uuid4().hex, "source" + Path(upload.name.lower()).suffix))
+    with jobs.private_path(relative).open("wb") as out:
+        for piece in upload.chunks():
+            out.write(piece)
+    return relative
