@@ -112,3 +112,59 @@ class ChainUploadForm(BootstrapMixin, forms.Form):
         if upload.size > min(settings.IMPORT_MAX_UPLOAD_BYTES, 20 * 2**20):
             raise forms.ValidationError(_("文件过大，上限为 20 MB"))
         return upload
+
+
+class ConsortiumForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=120,
+                           widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：照明灯饰产业生态联合体")}))
+    sector = forms.CharField(label=gettext_lazy("行业"), max_length=64, help_text=gettext_lazy("细分行业名称，如 照明灯饰"))
+    traction_uscc = forms.CharField(label=gettext_lazy("牵引单位（统一社会信用代码）"), max_length=40,
+                                    help_text=gettext_lazy("已在平台登记的龙头企业、链主或平台单位"))
+    lead_provider = forms.ModelChoiceField(label=gettext_lazy("平台/服务商"), queryset=None, required=False,
+                                           empty_label=gettext_lazy("（暂不指定）"),
+                                           help_text=gettext_lazy("只能从已入池的服务商中选择"))
+    description = forms.CharField(label=gettext_lazy("简介"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from shuzhuan.marketplace.services_consortia import lead_provider_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["lead_provider"].queryset = lead_provider_choices()
+
+    def clean_traction_uscc(self):
+        from shuzhuan.core.models import Organisation
+        from shuzhuan.registry.domain import UsccError, validate_uscc
+
+        raw = self.cleaned_data["traction_uscc"].strip().upper()
+        try:
+            code = validate_uscc(raw).code
+        except UsccError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        org = Organisation.objects.filter(uscc=code).first()
+        if org is None:
+            raise forms.ValidationError(_("平台上没有统一社会信用代码为 %(code)s 的单位，请先在企业库登记") % {"code": code})
+        self.cleaned_data["traction_unit"] = org
+        return code
+
+    def values(self) -> dict:
+        d = self.cleaned_data
+        return {"name": d["name"].strip(), "sector": d["sector"].strip(), "traction_unit": d["traction_unit"],
+                "lead_provider": d["lead_provider"], "description": d["description"].strip()}
+
+
+class ConsortiumMembersForm(BootstrapMixin, forms.Form):
+    codes = forms.CharField(label=gettext_lazy("统一社会信用代码"), max_length=20_000,
+                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": gettext_lazy("每行一个，或用逗号、空格分隔；可从 Excel 整列复制粘贴")}),
+                            help_text=gettext_lazy("成员须已在平台登记（企业库中的企业，或服务商）"),
+                            error_messages={"required": gettext_lazy("请至少填写一个统一社会信用代码")})
+
+    def clean_codes(self) -> list[str]:
+        from shuzhuan.marketplace.services_consortia import MAX_MEMBERS_PER_PASTE, parse_codes
+
+        codes = parse_codes(self.cleaned_data["codes"])
+        if not codes:
+            raise forms.ValidationError(_("请至少填写一个统一社会信用代码"))
+        if len(codes) > MAX_MEMBERS_PER_PASTE:
+            raise forms.ValidationError(_("一次最多添加 %(n)d 家") % {"n": MAX_MEMBERS_PER_PASTE})
+        return codes

@@ -460,9 +460,24 @@ def chain_leaders_for(user: Any) -> QuerySet[Enterprise]:
     )
 
 
+def may_import_chain(user: Any, leader: Enterprise) -> bool:
+    """Officers designate chain leaders (importing a list marks the enterprise 链主); an enterprise keeps the
+    list of its own suppliers and customers once it has been designated."""
+    from shuzhuan.core.access import OFFICERS
+
+    if user.is_superuser or user.role in OFFICERS:
+        return True
+    return user.role == Role.ENTERPRISE and user.organisation_id == leader.pk and leader.chain_leader
+
+
 @transaction.atomic
 def save_chain_links(actor: Any, leader: Enterprise, rows: Sequence[dict[str, str]], replace: bool) -> dict[str, int]:
-    """Upsert the leader's suppliers/customers by (USCC, relation); `replace` drops links not in the file."""
+    """Upsert the leader's suppliers/customers by (USCC, relation); `replace` drops links not in the file.
+    An enterprise that was not yet flagged 链主 in the registry is flagged (audited as a registry change)."""
+    from shuzhuan.registry.services import update_profile
+
+    if not leader.chain_leader:
+        update_profile(actor, leader, {"chain_leader": True}, reason="导入链主上下游名单")
     existing = {(link.partner_uscc, link.relation): link for link in leader.chain_links.all()}
     registry = dict(Enterprise.objects.filter(organisation__uscc__in={r["uscc"] for r in rows})
                     .values_list("organisation__uscc", "pk"))
@@ -522,6 +537,7 @@ class ChainFile:
     rows: list[dict[str, str]]
     errors: list[dict[str, Any]]
     rows_total: int
+    header_row: int = 1
 
     def report(self) -> dict[str, Any]:
         return {"rows_total": self.rows_total, "rows_valid": len(self.rows), "errors": self.errors,
@@ -550,15 +566,17 @@ def read_chain_file(path: Path) -> ChainFile:
     table = open_table(path)
     rows_iter = iter(table.rows())
     header: dict[str, tuple[int, str]] = {}
-    for _number, cells in rows_iter:
+    header_row = 1
+    for number, cells in rows_iter:
         header = _header_index(cells)
         if "uscc" in header and "name" in header:
+            header_row = number
             break
     else:
         header = {}
     if not header:
         raise ImportFileError("missing_headers", "缺少必需的列：统一社会信用代码、企业名称（可选：关系，填“供应商”或“客户”）")
-    out = ChainFile([], [], 0)
+    out = ChainFile([], [], 0, header_row)
     seen: dict[tuple[str, str], int] = {}
     for number, cells in rows_iter:
         out.rows_total += 1
@@ -597,6 +615,25 @@ def read_chain_file(path: Path) -> ChainFile:
     if out.rows_total == 0:
         raise ImportFileError("empty_file", "文件中没有数据行：第一行为列名，从第二行起每行一家企业")
     return out
+
+
+def annotated_chain_errors(owner: Any, leader: Enterprise, source: Path, parsed: ChainFile) -> Any:
+    """Keep the uploaded list with an 错误说明 column as a finished job of the uploader, to download."""
+    import uuid
+
+    from shuzhuan.core.jobs import private_path
+    from shuzhuan.core.models import Job, JobStatus
+    from shuzhuan.registry.imports.annotate import write_annotated
+
+    relative = f"chain-errors/{uuid.uuid4().hex}.xlsx"
+    write_annotated(source, parsed.errors, private_path(relative), header_row=parsed.header_row)
+    now = timezone.now()
+    return Job.objects.create(
+        owner=owner, kind="chain_import_errors", title=f"上下游名单错误标注：{leader.organisation.name}"[:200],
+        status=JobStatus.SUCCEEDED, done=parsed.rows_total, total=parsed.rows_total, output_file=relative,
+        message=f"{parsed.report()['rows_rejected']} 行有错误", started_at=now, finished_at=now,
+        result={**parsed.report(), "errors": parsed.errors[:200], "output_name": "上下游名单（错误标注）.xlsx"},
+    )
 
 
 def chain_template() -> bytes:

@@ -18,9 +18,12 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import OrganisationKind, Role, Town
+from shuzhuan.marketplace import services_consortia as consortia
 from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.forms_match import (
     ChainUploadForm,
+    ConsortiumForm,
+    ConsortiumMembersForm,
     ContactForm,
     ContactUpdateForm,
     NeedFilterForm,
@@ -309,7 +312,7 @@ def consortium_list(request):
         n_providers=Count("members", filter=Q(members__kind=OrganisationKind.PROVIDER), distinct=True),
         n_offerings=Count("offerings", distinct=True),
     ).order_by("name", "pk")
-    return render(request, "marketplace/consortium_list.html", {"items": items})
+    return render(request, "marketplace/consortium_list.html", {"items": items, "manages": _manages_consortia(request.user)})
 
 
 @page_access(*OFFICERS, ENTERPRISE, PROVIDER)
@@ -327,10 +330,99 @@ def consortium_detail(request, consortium_id: int):
     for o in catalogue:
         key = o.get_product_type_display() if o.product_type else o.get_kind_display()
         by_type[key] = by_type.get(key, 0) + 1
+    manages = _manages_consortia(request.user)
     return render(request, "marketplace/consortium_detail.html", {
         "c": c, "member_rows": [(m, level_cell(m.pk, prog.levels, visible)) for m in members], "prog": prog, "catalogue": catalogue, "by_type": by_type,
         "n_enterprises": len(enterprise_ids), "n_providers": len(members) - len(enterprise_ids),
+        "manages": manages, "member_form": ConsortiumMembersForm() if manages else None,
+        "fixed_members": {c.traction_unit_id, c.lead_provider_id},
+        "history": consortia.history(c)[:20] if manages else [],
     })
+
+
+def _manages_consortia(user) -> bool:
+    return user.is_superuser or user.role in CITY
+
+
+def _consortium(request, consortium_id: int):
+    return get_object_or_404(svc.consortia_for(request.user), pk=consortium_id)
+
+
+@page_access(*CITY)
+def consortium_create(request):
+    return _consortium_form(request, None)
+
+
+@page_access(*CITY)
+def consortium_edit(request, consortium_id: int):
+    return _consortium_form(request, _consortium(request, consortium_id))
+
+
+def _consortium_form(request, c):
+    initial = None if c is None else {
+        "name": c.name, "sector": c.sector, "traction_uscc": c.traction_unit.uscc, "lead_provider": c.lead_provider_id,
+        "description": c.description}
+    form = ConsortiumForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = consortia.save_consortium(request.user, c, form.values())
+        messages.success(request, _("已建立“%(name)s”：请添加成员企业和服务商，并选定产品与服务目录。") % {"name": saved.name}
+                         if c is None else _("已保存。"))
+        return redirect("marketplace:consortium_detail", consortium_id=saved.pk)
+    return render(request, "marketplace/consortium_form.html", {"form": form, "c": c},
+                  status=400 if form.errors else 200)
+
+
+@page_access(*CITY)
+@require_POST
+def consortium_members(request, consortium_id: int):
+    """Add members from pasted codes, or remove one (`remove` = its id)."""
+    c = _consortium(request, consortium_id)
+    if "remove" in request.POST:
+        try:
+            org = consortia.remove_member(request.user, c, int(request.POST["remove"]))
+        except (ValueError, consortia.MemberRemovalError) as exc:
+            messages.error(request, str(exc) if isinstance(exc, consortia.MemberRemovalError) else _("无法识别要移出的成员"))
+        else:
+            messages.success(request, _("已将“%(name)s”移出联合体。") % {"name": org.name})
+        return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#members")
+    form = ConsortiumMembersForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("codes", []):
+            messages.error(request, error)
+        return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#members")
+    result = consortia.add_members(request.user, c, form.cleaned_data["codes"])
+    if result.added:
+        messages.success(request, _("已添加 %(n)d 家成员。") % {"n": len(result.added)})
+    problems = []
+    if result.already:
+        problems.append(_("已是成员：%(names)s") % {"names": "、".join(o.name for o in result.already[:10])})
+    if result.not_found:
+        problems.append(_("平台上未登记：%(codes)s") % {"codes": "、".join(result.not_found[:10])})
+    if result.invalid:
+        problems.append(_("代码有误：%(codes)s") % {"codes": "、".join(x[:24] for x in result.invalid[:10])})
+    if result.wrong_kind:
+        problems.append(_("只能添加企业或服务商：%(names)s") % {"names": "、".join(o.name for o in result.wrong_kind[:10])})
+    if problems:
+        (messages.warning if result.added else messages.error)(request, "；".join(problems))
+    return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#members")
+
+
+@page_access(*CITY)
+def consortium_catalogue(request, consortium_id: int):
+    c = _consortium(request, consortium_id)
+    candidates = list(consortia.catalogue_candidates(c))
+    if request.method == "POST":
+        ids = []
+        for raw in request.POST.getlist("offering"):
+            try:
+                ids.append(int(raw))
+            except ValueError:
+                continue
+        added, removed = consortia.set_catalogue(request.user, c, ids)
+        messages.success(request, _("目录已保存：新增 %(a)d 项，移除 %(r)d 项。") % {"a": added, "r": removed})
+        return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#catalogue")
+    chosen = set(c.offerings.values_list("pk", flat=True))
+    return render(request, "marketplace/consortium_catalogue.html", {"c": c, "candidates": candidates, "chosen": chosen})
 
 
 # --- chain leaders -------------------------------------------------------------------------------------------------
@@ -340,8 +432,15 @@ def chain_list(request):
         n_suppliers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.SUPPLIER)),
         n_customers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.CUSTOMER)),
     ).order_by("-n_suppliers", "organisation__name")
+    add_value = request.GET.get("add", "").strip()[:40]
+    add_error = ""
+    if add_value:
+        found = Enterprise.objects.visible_to(request.user).filter(organisation__uscc=add_value.upper()).first()
+        if found is not None:
+            return redirect("marketplace:chain_import", uscc=found.uscc)
+        add_error = _("企业库中（您的管辖范围内）没有这个统一社会信用代码")
     page = Paginator(leaders, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "marketplace/chain_list.html", {"page": page})
+    return render(request, "marketplace/chain_list.html", {"page": page, "add_value": add_value, "add_error": add_error})
 
 
 @page_access(*OFFICERS, ENTERPRISE)
@@ -359,7 +458,7 @@ def chain_detail(request, uscc: str):
         "leader": leader, "prog": prog, "page": page, "relation": relation,
         "rows": [(link, level_cell(link.partner_id, prog.levels, visible)) for link in page.object_list],
         "counts": counts, "total": sum(counts.values()), "in_registry": len(partner_ids),
-        "can_import": True, "form": ChainUploadForm(),
+        "can_import": svc.may_import_chain(request.user, leader), "form": ChainUploadForm(),
     })
 
 
@@ -368,8 +467,11 @@ def chain_import(request, uscc: str):
     from shuzhuan.registry.imports.readers import ImportFileError
 
     leader = _enterprise(request, uscc)
+    if not svc.may_import_chain(request.user, leader):
+        messages.error(request, _("链主企业由镇街或市工业和信息化局认定；认定后可在此维护上下游名单。"))
+        return redirect("marketplace:chain_detail", uscc=leader.uscc)
     form = ChainUploadForm(request.POST or None, request.FILES or None)
-    report = None
+    report, errors_job = None, None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         folder = Path(tempfile.mkdtemp(prefix="chain-"))
@@ -379,22 +481,29 @@ def chain_import(request, uscc: str):
                 out.write(piece)
         try:
             parsed = svc.read_chain_file(path)
+            report = parsed.report()
+            if parsed.errors:
+                errors_job = svc.annotated_chain_errors(request.user, leader, path, parsed)
         except ImportFileError as exc:
             form.add_error("file", exc.message)
         else:
-            report = parsed.report()
             if parsed.errors:
                 messages.error(request, _("文件有 %(n)d 处错误，未导入任何数据：请修正后重新上传。") % {"n": len(parsed.errors)})
             else:
+                flagged = leader.chain_leader
                 counts = svc.save_chain_links(request.user, leader, parsed.rows, form.cleaned_data["replace"])
                 messages.success(request, _("已导入：新增 %(c)d，更新 %(u)d，移除 %(r)d；其中 %(i)d 家已在企业库。") % {
                     "c": counts["created"], "u": counts["updated"], "r": counts["removed"], "i": counts["in_registry"]})
+                if not flagged:
+                    messages.info(request, _("已在企业库中将该企业标记为链主企业（记入档案变更历史）。"))
                 return redirect("marketplace:chain_detail", uscc=leader.uscc)
         finally:
             path.unlink(missing_ok=True)
+            folder.rmdir()
     status = 400 if request.method == "POST" and (form.errors or report) else 200
     return render(request, "marketplace/chain_import.html", {
         "leader": leader, "form": form, "result": report or {}, "errors_shown": len((report or {}).get("errors", [])),
+        "errors_job": errors_job,
     }, status=status)
 
 

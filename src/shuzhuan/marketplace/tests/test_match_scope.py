@@ -4,7 +4,16 @@ routes are proven on their own: side b's needs, requests, consortia and chains s
 from __future__ import annotations
 
 import pytest
-from tests.test_scope import OUTSIDERS, PARAM, api_operations, body_text, client_for, fill, page_routes
+from tests.test_scope import (
+    OUTSIDERS,
+    PARAM,
+    api_operations,
+    body_text,
+    client_for,
+    fill,
+    owner_for,
+    page_routes,
+)
 
 from shuzhuan.core.models import AuditEntry
 from shuzhuan.marketplace.tests.scope_fixtures_match import side_b_values_match
@@ -50,11 +59,11 @@ def test_outsiders_cannot_reach_side_b(world, side_b, client, who):
 
 
 def test_the_owner_reaches_side_b(world, side_b, client):
-    c = client_for(client, world, "town_b")
-    for route, _name, _cb in match_routes():
+    for route, _name, cb in match_routes():
         if PARAM.search(route):
-            response = c.get(fill(route, side_b["values"]))
-            assert response.status_code in (200, 302, 405), f"GET {route} as owner: {response.status_code}"
+            who = owner_for(world, cb)
+            response = client_for(client, world, who).get(fill(route, side_b["values"]))
+            assert response.status_code in (200, 302, 405), f"GET {route} as {who}: {response.status_code}"
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)

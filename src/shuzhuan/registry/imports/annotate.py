@@ -42,14 +42,16 @@ def _cells(values: Iterable[Any]) -> list[Any]:
     return [_safe(value) for value in values]
 
 
-def write_annotated(source: Path, errors: Iterable[dict[str, Any]], out: Path) -> int:
-    """Write `source`'s rows to `out` with the errors in an extra column; returns rows written."""
+def write_annotated(source: Path, errors: Iterable[dict[str, Any]], out: Path, header_row: int | None = None) -> int:
+    """Write `source`'s rows to `out` with the errors in an extra column; returns rows written.
+    `header_row` is found as the enterprise import finds it unless the caller knows it."""
     notes = messages_by_row(errors)
     table = readers.open_table(source)
-    try:
-        header_row, _columns, _rest = split_header(table.rows())
-    except HeaderError:
-        header_row = 1
+    if header_row is None:
+        try:
+            header_row, _columns, _rest = split_header(table.rows())
+        except HeaderError:
+            header_row = 1
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("导入数据")
     sheet.freeze_panes = f"A{header_row + 1}"
