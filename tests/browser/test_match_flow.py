@@ -1,11 +1,14 @@
-"""Supply–demand matching in a real browser: an enterprise types a need, sees explained recommendations
-including a published product, asks its provider to make contact; the provider sees the request.
+"""Matching pages as the city uses them, in a real browser: the funnel, a consortium's level progress,
+designating a chain leader by importing its supplier list (a list with errors comes back annotated),
+and an enterprise's recommendations. The need → recommendation → contact story runs in
+test_pool_flow.py, with the product the provider published there.
 
 Set SHUZHUAN_SCREENSHOT_DIR to keep screenshots of the pages at 1366 and 390 px."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -46,48 +49,20 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def test_need_to_recommendation_to_contact(world, published, live_server, sign_in, browser):
-    page = sign_in("ent_a")
-    page.get_by_role("link", name="我的需求").first.click()
-    page.get_by_role("link", name="发布需求").first.click()
-    page.get_by_label("需求描述").fill(NEED)
-    page.locator("#live-suggestions").get_by_text("S05").wait_for()  # the classifier reads as one types
-    shoot(page, "need-form")
-    page.get_by_role("button", name="下一步：识别场景").click()
-    assert page.locator("#scenario-choices input[value=S05]").is_checked()
-    page.get_by_label("预算（万元）").fill("10")
-    page.get_by_role("button", name="发布需求并查看推荐").click()
-    page.get_by_role("heading", name="推荐的方案与产品").wait_for()
-    card = page.locator(".recommendation", has_text=published.name)
-    assert card.is_visible()
-    assert card.locator(".reasons li").count() >= 1
-    card.get_by_text("得分明细").click()
-    assert card.locator(".score-breakdown").get_by_text("试点价 80,000.00 元起").is_visible()
-    shoot(page, "need-recommendations")
-    card.get_by_role("button", name="请服务商联系我").click()
-    page.get_by_text("已请 数智云服务商甲 联系您").wait_for()
-    assert page.locator("#need-contacts").get_by_text("已发起对接").is_visible()
+def chain_file(path: Path, rows) -> Path:
+    from openpyxl import Workbook
 
-    provider_page = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
-    provider_page.goto(f"{live_server.url}/login/")
-    provider_page.get_by_label("用户名或手机号").fill("provider_a")
-    provider_page.get_by_label("密码").fill("Demo-pass-2026")
-    provider_page.get_by_role("button", name="登录").click()
-    provider_page.wait_for_url(f"{live_server.url}/")
-    provider_page.get_by_role("link", name="对接请求").first.click()
-    row = provider_page.locator("#contact-table tr", has_text=world.enterprises["a"].name)
-    assert row.get_by_text("已发起对接").is_visible()
-    shoot(provider_page, "provider-requests")
-    row.get_by_role("link", name=world.enterprises["a"].name).click()
-    provider_page.get_by_label("对接进展").select_option("contacted")
-    provider_page.get_by_label("对接结果").fill("已电话沟通，约下周上门")
-    provider_page.get_by_role("button", name="保存").click()
-    provider_page.get_by_text("对接进展已更新").wait_for()
-    shoot(provider_page, "contact-detail")
-    provider_page.context.close()
+    wb = Workbook()
+    wb.active.append(["统一社会信用代码", "企业名称", "关系"])
+    for row in rows:
+        wb.active.append(list(row))
+    wb.save(path)
+    return path
 
 
-def test_city_funnel_and_consortium_pages(world, published, live_server, sign_in):
+def test_city_funnel_consortium_and_chain_pages(world, published, live_server, sign_in, tmp_path):
+    from openpyxl import load_workbook
+
     from shuzhuan.core.models import Organisation
     from shuzhuan.marketplace.models import ChainLink, Consortium, ContactRequest, Need
 
@@ -100,8 +75,6 @@ def test_city_funnel_and_consortium_pages(world, published, live_server, sign_in
                                      lead_provider=published.provider)
     cons.members.add(world.enterprises["a"].pk, world.enterprises["b"].pk, world.orgs["provider_a"].pk)
     cons.offerings.add(published)
-    ChainLink.objects.create(leader=world.enterprises["a"], partner=world.enterprises["b"], partner_uscc=world.enterprises["b"].uscc,
-                             partner_name=world.enterprises["b"].name)
     page = sign_in("city")
     page.get_by_role("link", name="供需对接漏斗").first.click()
     page.locator("#funnel-chart canvas").wait_for()
@@ -111,8 +84,27 @@ def test_city_funnel_and_consortium_pages(world, published, live_server, sign_in
     page.get_by_role("link", name="照明灯饰产业生态联合体").click()
     page.locator("#progress-chart canvas").wait_for()
     shoot(page, "consortium")
-    page.goto(f"{live_server.url}/market/chains/{world.enterprises['a'].uscc}/")
-    page.locator("#link-table").wait_for()
+    # designate enterprise a as a chain leader by importing its supplier list
+    a, b = world.enterprises["a"], world.enterprises["b"]
+    page.get_by_role("link", name="链主企业").first.click()
+    page.get_by_label("认定链主：输入企业的统一社会信用代码").fill(a.uscc)
+    page.get_by_role("button", name="去导入上下游名单").click()
+    bad = chain_file(tmp_path / "名单.xlsx", [(b.uscc, b.name, "供应商"), ("12345", "坏代码厂", "客户")])
+    page.get_by_label("上下游名单").set_input_files(str(bad))
+    page.get_by_role("button", name="校验并导入").click()
+    page.get_by_text("未导入任何数据").first.wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载标注错误的文件").click()
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet.cell(1, 4).value == "错误说明" and "统一社会信用代码" in sheet.cell(3, 4).value
+    assert not ChainLink.objects.exists()
+    good = chain_file(tmp_path / "名单2.xlsx", [(b.uscc, b.name, "供应商")])
+    page.get_by_label("上下游名单").set_input_files(str(good))
+    page.get_by_role("button", name="校验并导入").click()
+    page.get_by_text("已在企业库中将该企业标记为链主企业").wait_for()
+    page.locator("#link-table").get_by_text(b.name).wait_for()
+    a.refresh_from_db()
+    assert a.chain_leader and ChainLink.objects.get().partner_id == b.pk
     shoot(page, "chain")
     page.goto(f"{live_server.url}/market/needs/")
     shoot(page, "needs-city")

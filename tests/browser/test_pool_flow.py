@@ -1,6 +1,9 @@
-"""Issue 4, first half of "Done when": a provider applies, an expert scores, the city admits after
-the notice period, the provider publishes a product and the city approves it; anonymous users
-browse the catalogue and cannot see needs, requests or rating details."""
+"""Issue 4's "Done when", as one continuous story with the same product: a provider applies, an expert
+scores, the city admits after the notice period, the provider publishes a product and the city approves
+it; anonymous users browse the catalogue and cannot see needs, requests or rating details; an
+enterprise types a need, sees explained recommendations including that product and requests contact;
+the provider sees the request and records the outcome; the city sees it in the funnel and lists the
+product in a consortium's catalogue."""
 
 import datetime as dt
 import os
@@ -24,7 +27,10 @@ def sign_out(page):
     page.wait_for_url("**/login/**")
 
 
-def test_provider_is_admitted_and_publishes_a_product(world, live_server, sign_in, tmp_path):
+NEED = "灯具出了质量问题，查不到是哪批料、哪道工序做的，想每批货都能扫码追溯，预算五六万"
+
+
+def test_provider_admitted_to_enterprise_contact(world, live_server, sign_in, tmp_path):
     from shuzhuan.marketplace.models import (
         ApplicationStatus,
         Offering,
@@ -114,6 +120,7 @@ def test_provider_is_admitted_and_publishes_a_product(world, live_server, sign_i
     page.get_by_label("一句话介绍").fill("每一批灯具扫码可追溯到工序与质检记录")
     page.get_by_label("价格下限（元）").fill("30000")
     page.get_by_label("价格上限（元）").fill("80000")
+    page.get_by_label("试点优惠（%）").fill("10")
     page.get_by_label("部署周期（天）").fill("20")
     page.get_by_label("S07 质量管理").check()
     page.get_by_label("S06 生产管控").check()
@@ -149,3 +156,63 @@ def test_provider_is_admitted_and_publishes_a_product(world, live_server, sign_i
     for path in ("/market/needs/", "/market/contacts/", f"/market/pool/applications/{application.pk}/"):
         page.goto(base + path)
         assert "/login/" in page.url, path
+    assert page.get_by_role("link", name="请服务商联系我").count() == 0
+
+    # 8. an enterprise types its need in its own words and sees explained recommendations with that product
+    page = sign_in("ent_a")
+    page.get_by_role("link", name="我的需求").first.click()
+    page.get_by_role("link", name="发布需求").first.click()
+    page.get_by_label("需求描述").fill(NEED)
+    page.locator("#live-suggestions").get_by_text("S07").wait_for()  # the classifier reads as one types
+    page.get_by_role("button", name="下一步：识别场景").click()
+    assert page.locator("#scenario-choices input[value=S07]").is_checked()
+    page.get_by_label("预算（万元）").fill("6")
+    page.get_by_role("button", name="发布需求并查看推荐").click()
+    page.get_by_role("heading", name="推荐的方案与产品").wait_for()
+    card = page.locator(".recommendation", has_text="灯饰厂扫码质量追溯")
+    assert card.is_visible()
+    assert card.locator(".reasons li").count() >= 1
+    assert card.get_by_text("S07").first.is_visible()
+    card.get_by_text("得分明细").click()
+    assert card.locator(".score-breakdown").get_by_text("试点价 27,000.00 元起").is_visible()
+    shot(page, "need-recommendations-1366")
+    card.get_by_role("button", name="请服务商联系我").click()
+    page.get_by_text("已请 数智云服务商甲 联系您").wait_for()
+    assert page.locator("#need-contacts").get_by_text("已发起对接").is_visible()
+    sign_out(page)
+
+    # 9. the provider sees the request and records the outcome
+    page = sign_in("provider_a")
+    page.get_by_role("link", name="对接请求").first.click()
+    row = page.locator("#contact-table tr", has_text=world.enterprises["a"].name)
+    assert row.get_by_text("灯饰厂扫码质量追溯").is_visible() and row.get_by_text("已发起对接").is_visible()
+    row.get_by_role("link", name=world.enterprises["a"].name).click()
+    page.get_by_label("对接进展").select_option("signed")
+    page.get_by_label("对接结果").fill("已上门调研，签约 5.4 万元")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("对接进展已更新").wait_for()
+    sign_out(page)
+
+    # 10. the city sees the signed contact in the funnel and lists the product in a new consortium
+    page = sign_in("city")
+    page.get_by_role("link", name="供需对接漏斗").first.click()
+    assert page.locator("#stage-signed").inner_text().startswith("1")
+    page.get_by_role("link", name="产业生态联合体").first.click()
+    page.get_by_role("link", name="建立联合体").click()
+    page.get_by_label("名称").fill("照明灯饰产业生态联合体")
+    page.get_by_label("行业").fill("照明灯饰")
+    page.get_by_label("牵引单位（统一社会信用代码）").fill(world.enterprises["a"].uscc)
+    page.get_by_label("平台/服务商").select_option(label="数智云服务商甲")
+    page.get_by_role("button", name="建立").click()
+    page.get_by_text("请添加成员企业和服务商").wait_for()
+    page.get_by_label("添加成员（统一社会信用代码）").fill(world.enterprises["b"].uscc)
+    page.locator("#member-add-form").get_by_role("button", name="添加").click()
+    page.get_by_text("已添加 1 家成员").wait_for()
+    assert page.locator("#member-table").get_by_text(world.enterprises["b"].name).is_visible()
+    page.get_by_role("link", name="调整目录").click()
+    page.get_by_label("灯饰厂扫码质量追溯").check()
+    page.get_by_role("button", name="保存目录").click()
+    page.get_by_text("目录已保存：新增 1 项").wait_for()
+    assert page.locator("#catalogue-table").get_by_text("灯饰厂扫码质量追溯").is_visible()
+    assert page.locator("#history").get_by_text("调整产品与服务目录").is_visible()
+    shot(page, "consortium-1366")
