@@ -5,12 +5,18 @@ Pure Python (no Django). The model is a weighted lexicon kept as data (`data/sce
 1. normalise: NFKC (full-width → half-width), Latin lower-case, runs of white space → one space;
 2. segment with jieba, its dictionary extended with every lexicon term so terms are cut as units;
 3. find lexicon terms on word boundaries, longest first, without overlaps; each distinct term adds
-   its weight to every scenario that lists it;
-4. the words not covered by a term still count a little: each distinct two-character piece inside one
-   of them that occurs inside the terms of at most `fuzzy.max_scenarios` scenarios adds
-   `fuzzy.weight / k` to each of those k scenarios (this catches terms the segmenter glued into a
-   longer word, such as 工资 in 工资表, and variants such as 返修率);
-5. score = s / (s + saturation), an exact Decimal rounded to 3 places, in [0, 1).
+   its weight to every scenario that lists it (a Latin term never counts inside a longer Latin word:
+   ai in email, mes in mesh);
+4. inside the words still untouched (words the segmenter glued together, such as 实际成本 or
+   保修单), Chinese terms of two or more characters shorter than the word count too, longest first
+   and without overlaps, at `inside` times their weight (a term is never sought across two words:
+   排产 is not read into 安排/产品);
+5. the rest still counts a little: each distinct two-character piece inside a word, outside the terms
+   found, that occurs inside the terms of at most `fuzzy.max_scenarios` scenarios adds
+   `fuzzy.weight / k` to each of those k scenarios (a piece of a longer term in a word holding no
+   whole term);
+6. score = s / (s + saturation), an exact Decimal rounded to 3 places, in [0, 1). Equal sums are
+   ordered by the strongest single word, then by code.
 
 Every number is a Decimal; the result names the terms (or pieces) behind each score.
 """
@@ -33,6 +39,7 @@ SCENARIO_CODES: tuple[str, ...] = tuple(f"S{n:02d}" for n in range(1, 17))
 SCORE_PLACES = Decimal("0.001")
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_ONLY = re.compile(r"[\u3400-\u9fff]+")
 
 
 class LexiconError(ValueError):
@@ -65,6 +72,7 @@ class Lexicon:
     scenarios: Mapping[str, Scenario]
     terms: Mapping[str, Mapping[str, Decimal]]  # normalised term → {scenario code: weight}
     saturation: Decimal
+    inside: Decimal  # the share of its weight a term found inside a longer word counts
     fuzzy_weight: Decimal
     fuzzy_max_scenarios: int
 
@@ -96,6 +104,7 @@ class Lexicon:
             scenarios=MappingProxyType(scenarios),
             terms=MappingProxyType({t: MappingProxyType(w) for t, w in terms.items()}),
             saturation=_positive(scoring.get("saturation"), "scoring.saturation"),
+            inside=_positive(scoring.get("inside"), "scoring.inside"),
             fuzzy_weight=_positive(fuzzy.get("weight"), "scoring.fuzzy.weight"),
             fuzzy_max_scenarios=int(_positive(fuzzy.get("max_scenarios"), "scoring.fuzzy.max_scenarios")),
         )
@@ -124,6 +133,10 @@ def _positive(value: Any, where: str) -> Decimal:
 class _Evidence:
     total: Decimal = Decimal(0)
     why: list[tuple[Decimal, int, str]] = field(default_factory=list)  # (weight, position, words)
+
+    def strongest(self) -> Decimal:
+        """The weight of the strongest single word (orders equal totals: one clear word beats two vague ones)."""
+        return max(w for w, _, _ in self.why)
 
 
 class NeedClassifier:
@@ -175,10 +188,14 @@ class NeedClassifier:
             covered[start:end] = [True] * (end - start)
             for code, weight in self.lexicon.terms[clean[start:end]].items():
                 self._add(evidence, code, weight, start, clean[start:end])
+        for start, end in self._terms_inside(words, covered):
+            covered[start:end] = [True] * (end - start)
+            for code, weight in self.lexicon.terms[clean[start:end]].items():
+                self._add(evidence, code, weight * self.lexicon.inside, start, clean[start:end])
         for start, piece in self._loose_pieces(words, covered):
             for code, weight in self._pieces[piece].items():
                 self._add(evidence, code, weight, start, piece)
-        ranked = sorted(evidence.items(), key=lambda item: (-item[1].total, item[0]))
+        ranked = sorted(evidence.items(), key=lambda item: (-item[1].total, -item[1].strongest(), item[0]))
         matches = [
             Match(code, self.score(ev.total), tuple(w for _, _, w in sorted(ev.why, key=lambda e: (-e[0], e[1]))))
             for code, ev in ranked
@@ -201,12 +218,35 @@ class NeedClassifier:
             for i, start in enumerate(bounds)
             for end in bounds[i + 1:]
             if end - start <= self._max_term and clean[start:end] in self.lexicon.terms
+            and not _splits_latin(clean, start, end)
         ]
         candidates.sort(key=lambda span: (span[0] - span[1], span[0]))
         taken: list[tuple[int, int]] = []
         for start, end in candidates:
             if not any(start < e and s < end for s, e in taken):
                 taken.append((start, end))
+        return taken
+
+    def _terms_inside(self, words: Sequence[str], covered: Sequence[bool]) -> list[tuple[int, int]]:
+        """Chinese terms strictly inside an untouched word, longest first, never overlapping."""
+        taken: list[tuple[int, int]] = []
+        offset = 0
+        for word in words:
+            size = len(word)
+            if size > 2 and not any(covered[offset:offset + size]):
+                candidates = [
+                    (i, j)
+                    for i in range(size - 1)
+                    for j in range(i + 2, min(size, i + self._max_term) + 1)
+                    if j - i < size and word[i:j] in self.lexicon.terms and _CJK_ONLY.fullmatch(word[i:j])
+                ]
+                candidates.sort(key=lambda span: (span[0] - span[1], span[0]))
+                inside: list[tuple[int, int]] = []
+                for i, j in candidates:
+                    if not any(i < e and s < j for s, e in inside):
+                        inside.append((i, j))
+                taken += [(offset + i, offset + j) for i, j in inside]
+            offset += size
         return taken
 
     def _loose_pieces(self, words: Sequence[str], covered: Sequence[bool]) -> list[tuple[int, str]]:
@@ -229,6 +269,15 @@ class NeedClassifier:
             return
         ev.total += weight
         ev.why.append((weight, position, words))
+
+
+def _splits_latin(clean: str, start: int, end: int) -> bool:
+    """True when the span cuts a run of Latin letters or of digits (ai in email, mes in mesh, 8d in 18d):
+    the segmenter splits unknown Latin words around user-dictionary terms, which must not count."""
+    def same_run(a: str, b: str) -> bool:
+        return (a.isascii() and b.isascii()) and ((a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit()))
+    return (start > 0 and same_run(clean[start - 1], clean[start])) or (
+        end < len(clean) and same_run(clean[end - 1], clean[end]))
 
 
 def _bigrams(term: str) -> Iterable[str]:

@@ -3,6 +3,9 @@
 The split of the labelled set is a property of each id, never a choice: `split_for(id)` puts an item in
 `heldout` when the first 8 hex digits of sha256(id) modulo 100 fall below HELDOUT_PERCENT (DESIGN
 decision 11: the labelled set is fixed before tuning, and the held-out part is never tuned on).
+
+Other labelled files (for instance `needs_dev.yaml`, written later by another author) share the item
+format but may leave `split` out: their items then form one part named by the caller (`dev`).
 """
 
 from __future__ import annotations
@@ -40,22 +43,41 @@ class LabelledNeed:
         return self.scenarios[0]
 
 
-def parse_labelled(data: Mapping[str, Any]) -> list[LabelledNeed]:
-    """Items of needs_labelled.yaml; raises ValueError naming the item when one is malformed."""
+def parse_labelled(data: Mapping[str, Any], part: str | None = None) -> list[LabelledNeed]:
+    """The items of a labelled-needs file; raises ValueError naming the item when one is malformed.
+
+    An item's `split` must be `train` or `heldout`; an item without one belongs to `part` when given
+    (a file of its own, e.g. `dev`), and is refused otherwise. Ids must be unique.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("expected a mapping with an `items` list")
     needs = []
+    seen: set[str] = set()
     for n, item in enumerate(data.get("items") or (), start=1):
+        if not isinstance(item, Mapping):
+            raise ValueError(f"item {n}: expected a mapping")
         scenarios = tuple(str(code) for code in item.get("scenarios") or ())
         if not item.get("id") or not item.get("text") or not scenarios:
             raise ValueError(f"item {n}: id, text and scenarios are required")
+        need_id = str(item["id"])
+        split = item.get("split", part)
         unknown = [code for code in scenarios if code not in SCENARIO_CODES]
-        if unknown or item.get("split") not in SPLITS:
-            raise ValueError(f"item {item['id']}: unknown scenario {unknown} or split {item.get('split')!r}")
-        needs.append(LabelledNeed(str(item["id"]), str(item["text"]), scenarios, str(item["split"]), item.get("industry")))
+        if unknown or split not in (*SPLITS, *([part] if part else [])):
+            raise ValueError(f"item {need_id}: unknown scenario {unknown} or split {item.get('split')!r}")
+        if need_id in seen:
+            raise ValueError(f"item {need_id}: id listed twice")
+        seen.add(need_id)
+        needs.append(LabelledNeed(need_id, str(item["text"]), scenarios, str(split), item.get("industry")))
     return needs
 
 
+def parts(needs: Iterable[LabelledNeed]) -> list[str]:
+    """The parts present, in first-seen order (`train`/`heldout` for the main set, `dev` for needs_dev)."""
+    return list(dict.fromkeys(need.split for need in needs))
+
+
 def select(needs: Iterable[LabelledNeed], split: str) -> list[LabelledNeed]:
-    """`train`, `heldout` or `all`."""
+    """One part (`train`, `heldout`, or the part of another file such as `dev`), or `all`."""
     return [need for need in needs if split == "all" or need.split == split]
 
 
