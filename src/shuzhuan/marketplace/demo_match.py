@@ -183,7 +183,7 @@ def _consortia(rng: random.Random, result: MatchResult, leaders: list[Enterprise
             continue
         catalogue = assigned[spec["key"]]
         counts = Counter(provider_of[pk] for pk in catalogue)
-        member_providers = [p for p in providers if counts.get(p.pk)][:8] or providers[:3]
+        member_providers = [p for p in providers if counts.get(p.pk)] or providers[:3]  # the catalogue's providers
         lead = max(member_providers, key=lambda p: (counts.get(p.pk, 0), -p.pk)) if member_providers else None
         smes = list(Enterprise.objects.filter(industry__code__startswith=group, town__short_name__in=spec["towns"])
                     .exclude(pk=traction.pk).order_by("pk").values_list("pk", flat=True)[:2000])

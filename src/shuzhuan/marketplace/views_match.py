@@ -422,7 +422,9 @@ def consortium_catalogue(request, consortium_id: int):
         messages.success(request, _("目录已保存：新增 %(a)d 项，移除 %(r)d 项。") % {"a": added, "r": removed})
         return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#catalogue")
     chosen = set(c.offerings.values_list("pk", flat=True))
-    return render(request, "marketplace/consortium_catalogue.html", {"c": c, "candidates": candidates, "chosen": chosen})
+    stale = c.offerings.exclude(pk__in=[o.pk for o in candidates]).select_related("provider__organisation").order_by("name")
+    return render(request, "marketplace/consortium_catalogue.html", {"c": c, "candidates": candidates, "chosen": chosen,
+                                                                      "stale": list(stale)})
 
 
 # --- chain leaders -------------------------------------------------------------------------------------------------

@@ -111,6 +111,11 @@ def test_catalogue_takes_only_published_offerings_of_member_providers(world, log
     c.post(f"/market/consortia/{cons.pk}/members/", {"remove": lamp["other"].pk})
     assert set(cons.offerings.values_list("pk", flat=True)) == {lamp["design"].pk}
     assert not cons.members.filter(pk=lamp["other"].pk).exists()
+    # a product withdrawn later is flagged on the page before saving drops it
+    lamp["design"].status = OfferingStatus.WITHDRAWN
+    lamp["design"].save(update_fields=["status"])
+    page = c.get(f"/market/consortia/{cons.pk}/catalogue/")
+    assert [o.pk for o in page.context["stale"]] == [lamp["design"].pk] and "保存后将移出目录" in page.content.decode()
     removal = AuditEntry.objects.get(action="consortium.member_remove")
     assert removal.organisation_id == lamp["other"].pk and removal.changes["offerings_removed"][0] == 1
 

@@ -45,6 +45,11 @@ def test_generate_is_deterministic_and_fills_every_stage(world):
     assert Need.objects.filter(text__regex=r"[\u4e00-\u9fff]").count() == Need.objects.count() > 0
     assert set(ContactRequest.objects.values_list("status", flat=True)) >= {"requested"}
     assert Need.objects.exclude(status=NeedStatus.OPEN).exists()
+    from shuzhuan.marketplace.services_consortia import catalogue_candidates
+
+    for consortium in Consortium.objects.all():  # the catalogue keeps the rule the city's page applies
+        assert consortium.offerings.exists()
+        assert not consortium.offerings.exclude(pk__in=catalogue_candidates(consortium).values("pk")).exists()
     first = snapshot()
     delete_demo_match()
     assert not Need.objects.exists() and not match_present()
