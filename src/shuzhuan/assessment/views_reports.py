@@ -7,26 +7,22 @@ their town only). Re-scoring: the city.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
-from django.contrib import messages
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from shuzhuan.assessment import imports, indicator_sets, reports, statistics, tasks
 from shuzhuan.assessment.models import Assessment
 from shuzhuan.core import jobs
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.forms import BootstrapMixin
-from shuzhuan.core.models import Job, JobStatus
-from shuzhuan.registry.imports.flow import PREVIEW_ERRORS, store_upload
-from shuzhuan.registry.views_import import UploadForm
+from shuzhuan.core.models import Job
+from shuzhuan.registry.imports.flow import ImportPages
+from shuzhuan.registry.views_import import ImportViews
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,91 +89,39 @@ def stats_export(request):
     return _download(statistics.export_xlsx(data), XLSX_TYPE, "数字化水平统计.xlsx")
 
 
-# --- bulk import (mirrors the enterprise import's flow) -------------------------------------------------
+# --- bulk import (the enterprise import's pages, with these words) -----------------------------------------
 
-
-def _job(request, job_id, kind: str) -> Job:
-    return get_object_or_404(Job.objects.visible_to(request.user), pk=job_id, kind=kind)
-
-
-@page_access(*OFFICERS)
-def import_upload(request):
-    from django.conf import settings
-
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        name = Path(file.name).name[:150]
-        job = jobs.start(
-            request.user, tasks.VALIDATE, _("校验评测结果文件：%(name)s") % {"name": name}, tasks.validate_import,
-            params={"filename": name}, input_file=store_upload(file),
-        )
-        return redirect("assessment:import_preview", job.pk)
-    recent = Job.objects.visible_to(request.user).filter(Q(kind=tasks.VALIDATE) | Q(kind=tasks.IMPORT))[:10]
-    context = {"form": form, "recent": recent, "max_mb": round(settings.IMPORT_MAX_UPLOAD_BYTES / 2**20),
-               "validate_kind": tasks.VALIDATE, "sets": indicator_sets.available()}
-    return render(request, "assessment/import_upload.html", context, status=400 if form.errors else 200)
+IMPORT_PAGES = ImportPages(
+    flow=tasks.FLOW, namespace="assessment",
+    validate_kind=tasks.VALIDATE, validate_task=tasks.validate_import,
+    import_kind=tasks.IMPORT, import_task=tasks.run_import,
+    validate_job_title=gettext_lazy("校验评测结果文件：%(name)s"), import_job_title=gettext_lazy("导入评测结果：%(name)s"),
+    title=gettext_lazy("导入评测结果"), preview_title=gettext_lazy("评测结果导入预览"),
+    result_title=gettext_lazy("评测结果导入结果"),
+    crumbs=((gettext_lazy("评测统计"), "assessment:stats"),), crumb=gettext_lazy("评测结果导入"),
+    checking_note=gettext_lazy("正在逐行校验并按指标体系计分，完成后本页自动显示结果；可以离开此页，稍后在“后台任务”中查看。"),
+    preview_counts=(gettext_lazy("将新增"), gettext_lazy("将替换")),
+    result_counts=(gettext_lazy("新增"), gettext_lazy("替换")),
+    next_label=gettext_lazy("查看评测统计"), next_icon="bi-bar-chart-line",
+    column_help=(
+        gettext_lazy("每行一份评测结果；必填列：统一社会信用代码、评测日期。评测类型填 改造前 / 改造后 / 定期（空则为定期）；"
+                     "指标体系填 miit-2024 或 miit-2022（空则为 2024 年版）。"),
+        gettext_lazy("完整答卷：每题一列（列名以题号开头，如 F1、M2、R3），填选项字母，多选用逗号分隔，如 B,D；"
+                     "每个场景一列（S01…S16），填 0–4，0 表示未实施。系统按指标体系计分并评定等级。"),
+        gettext_lazy("仅有结果（全国评测系统导出）：只填总分和等级；2022 年版按总分档位评定等级，等级可留空。"),
+        gettext_lazy("企业须已在企业库登记；同一企业、同一评测日期和类型再次导入时替换原导入结果。"),
+        gettext_lazy("有任何错误时整份文件都不导入（可选择仅导入有效行）；可下载标注错误的文件，按“错误说明”列修正。"),
+    ),
+    town_note=gettext_lazy("镇街账号只能导入%(town)s企业的评测结果，其他镇街的行会被标为错误。"),
+)
+IMPORT_VIEWS = ImportViews(IMPORT_PAGES)
+import_upload, import_preview, import_annotated = IMPORT_VIEWS.upload, IMPORT_VIEWS.preview, IMPORT_VIEWS.annotated
+import_confirm, import_result = IMPORT_VIEWS.confirm, IMPORT_VIEWS.result
 
 
 @page_access(*OFFICERS)
 def import_template(request):
     return _download(imports.template_workbook(), XLSX_TYPE, "评测结果导入模板.xlsx")
-
-
-@page_access(*OFFICERS)
-def import_preview(request, results_check_id):
-    job = _job(request, results_check_id, tasks.VALIDATE)
-    result = job.result if job.status == JobStatus.SUCCEEDED else {}
-    started = Job.objects.visible_to(request.user).filter(kind=tasks.IMPORT, params__source=str(job.pk)).first()
-    context = {"job": job, "progress": jobs.snapshot(job), "result": result, "started": started,
-               "errors_shown": len(result.get("errors", [])), "preview_limit": PREVIEW_ERRORS}
-    return render(request, "assessment/import_preview.html", context)
-
-
-@page_access(*OFFICERS)
-def import_annotated(request, results_check_id):
-    job = _job(request, results_check_id, tasks.VALIDATE)
-    path = jobs.private_path(job.output_file) if job.output_file else None
-    if path is None or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("output_name") or path.name)
-
-
-def _cannot_import(result: dict, skip_invalid: bool) -> str:
-    if not result:
-        return _("文件尚未校验完成或校验失败，不能导入")
-    if not result.get("rows_valid"):
-        return _("没有可导入的有效行")
-    if result.get("error_count") and not skip_invalid:
-        return _("文件有错误：请修正后重新上传，或选择“仅导入有效行”")
-    return ""
-
-
-@page_access(*OFFICERS)
-@require_POST
-def import_confirm(request, results_check_id):
-    job = _job(request, results_check_id, tasks.VALIDATE)
-    skip_invalid = request.POST.get("mode") == "valid"
-    problem = _cannot_import(job.result if job.status == JobStatus.SUCCEEDED else {}, skip_invalid)
-    if problem:
-        messages.error(request, problem)
-        return redirect("assessment:import_preview", job.pk)
-    existing = Job.objects.visible_to(request.user).filter(kind=tasks.IMPORT, params__source=str(job.pk)).first()
-    if existing is not None:
-        return redirect("assessment:import_result", existing.pk)
-    name = job.params.get("filename", "")
-    run = jobs.start(
-        request.user, tasks.IMPORT, _("导入评测结果：%(name)s") % {"name": name}, tasks.run_import,
-        params={"source": str(job.pk), "filename": name, "skip_invalid": skip_invalid}, input_file=job.input_file,
-    )
-    return redirect("assessment:import_result", run.pk)
-
-
-@page_access(*OFFICERS)
-def import_result(request, results_run_id):
-    job = _job(request, results_run_id, tasks.IMPORT)
-    context = {"job": job, "progress": jobs.snapshot(job), "result": job.result if job.finished else {}}
-    return render(request, "assessment/import_result.html", context)
 
 
 # --- batch re-scoring -----------------------------------------------------------------------------------
