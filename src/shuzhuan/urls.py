@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shuzhuan.api.api import api
 from shuzhuan.core import views as core_views
 
 urlpatterns = [
     path("admin/login/", core_views.admin_login),  # one throttled login for everyone
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/", include("shuzhuan.api.urls")),  # /api/v1/, and JSON 404/405 for anything else under /api/
     path("enterprises/", include("shuzhuan.registry.urls")),
     path("assessment/", include("shuzhuan.assessment.urls")),
     path("market/", include("shuzhuan.marketplace.urls")),
