@@ -29,11 +29,12 @@ demo: install
 	$(BIN)/shuzhuan demo-data --enterprises $(ENTERPRISES) --seed $(SEED) --accounts
 	$(MAKE) serve
 
-## make serve: the web server and a task worker side by side (Ctrl-C stops both)
+## make serve: the web server, a task worker and the periodic-task scheduler side by side (Ctrl-C stops all)
 serve:
-	@echo "数转 demo: http://$(HOST):$(PORT)/  (task worker running beside it)"
+	@echo "数转 demo: http://$(HOST):$(PORT)/  (task worker and scheduler running beside it)"
 	@trap 'kill 0' INT TERM EXIT; export SHUZHUAN_DEBUG=$${SHUZHUAN_DEBUG:-1}; \
 	$(BIN)/shuzhuan db_worker --interval 0.5 & \
+	$(BIN)/shuzhuan scheduler & \
 	$(BIN)/shuzhuan runserver $(HOST):$(PORT) --noreload
 
 ## make test: install what tests need and run the whole suite (set DATABASE_URL for PostgreSQL)

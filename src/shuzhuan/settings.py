@@ -153,6 +153,9 @@ TASKS = {
         "BACKEND": os.environ.get("SHUZHUAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A running job with no sign of life (progress, heartbeat) for this many seconds is taken for one whose
+# worker died: it is marked failed when looked at, and by `shuzhuan reap-jobs`.
+JOB_STALE_AFTER_SECONDS = int(os.environ.get("SHUZHUAN_JOB_STALE_AFTER", "600"))
 
 # --- Platform ---------------------------------------------------------------------------------------
 PLATFORM_NAME = os.environ.get("SHUZHUAN_PLATFORM_NAME", "数转")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -51,3 +52,30 @@ def format_yuan(value: Decimal | None, unit: str = "元") -> str:
 def to_wan(value: Decimal | None) -> Decimal | None:
     """Yuan → 万元 with two places, half-up (as `format_yuan` shows it), for charts and cards."""
     return None if value is None else (Decimal(value) / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Background jobs: telling a job whose worker died from one still at work -------------------------
+
+UNFINISHED_JOB_STATUSES = ("queued", "running")
+ENDED_TASK_STATUSES = ("FAILED", "SUCCESSFUL")  # django-tasks' TaskResultStatus values
+
+STALE_TASK_ENDED = "task_ended"
+STALE_NO_HEARTBEAT = "no_heartbeat"
+
+
+def job_staleness(status: str, *, now: _dt.datetime, stale_after: _dt.timedelta,
+                  last_heartbeat: _dt.datetime | None, task_status: str | None = None) -> str | None:
+    """Why a job that still says queued/running will never finish, or None while it may.
+
+    - its task has ended (`task_status` FAILED — or SUCCESSFUL — in the task backend) but the job
+      was never closed: the worker died or was stopped before `jobs.run` could record the end;
+    - it is running and its last sign of life (`last_heartbeat`: the newest of start, heartbeat and
+      progress) is older than `stale_after`. A queued job is only waiting for a worker: no deadline.
+    """
+    if status not in UNFINISHED_JOB_STATUSES:
+        return None
+    if task_status in ENDED_TASK_STATUSES:
+        return STALE_TASK_ENDED
+    if status == "running" and last_heartbeat is not None and now - last_heartbeat > stale_after:
+        return STALE_NO_HEARTBEAT
+    return None

@@ -296,6 +296,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The task backend's id for the enqueued task, to ask whether the worker ended it (`jobs.start`).
+    task_id = models.CharField(_("任务编号"), max_length=64, null=True, blank=True)
+    # Last sign of life written by the worker, at most every `jobs.HEARTBEAT_INTERVAL` seconds.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -310,3 +314,6 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+from shuzhuan.core.models_periodic import PeriodicRun  # noqa: E402, F401  (the scheduler's claims: core.periodic)

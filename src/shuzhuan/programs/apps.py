@@ -19,6 +19,10 @@ class ProgramsConfig(AppConfig):
         from shuzhuan.programs.services import rater_conflict
 
         register_conflict_rule(rater_conflict)  # DESIGN decision 3: never the contracted provider
+        from shuzhuan.core import periodic
+        from shuzhuan.programs.tasks import PERIODIC
+
+        periodic.register(*PERIODIC)  # deadline reminders, daily (`shuzhuan scheduler`)
         navigation.register(_("改造项目"), "programs:projects", roles={*OFFICERS, "enterprise", "provider", "expert"},
                             icon="kanban", order=40)
         navigation.register(_("试点企业库"), "programs:pool", roles=OFFICERS, icon="card-checklist", order=41)
