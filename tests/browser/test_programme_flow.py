@@ -1,13 +1,15 @@
 """One enterprise from the pilot listing to the paid subsidy, across the roles, in a real browser:
 enterprise → town officer → city officer → enterprise (contract filing) → provider (delivery) →
-enterprise (acceptance) → town officer (post-assessment, one return for changes) → enterprise
-(resubmits) → town officer → city officer (expert) → expert → city officer (approval, batch, paid)
-→ enterprise (satisfaction, timeline).
+enterprise (acceptance, post-transformation self-assessment) → town officer (assigns the on-site
+rating) → expert (rates on site and signs) → town officer (post-assessment, one return for changes)
+→ enterprise (resubmits) → town officer → city officer (expert) → expert → city officer (approval,
+batch, paid) → enterprise (satisfaction, timeline).
 
 Set SZ_SCREENSHOTS=/some/dir to keep screenshots of the main pages at 1366 and 390 px.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -57,8 +59,53 @@ def upload(page, kind: str, name: str, mime: str, data: bytes) -> None:
     page.get_by_text(f"已上传「{kind}」").wait_for()
 
 
+def check(page, code: str, *letters: str) -> None:
+    for letter in letters:
+        page.locator(f"#q-{code} input[value='{letter}']").check()
+
+
+def fill_post_self_assessment(page, base: str) -> None:
+    """The enterprise's 改造后 self-assessment through the questionnaire: 三级 answers (F and M nearly
+    full marks, every scenario at level 3), submitted with the truthfulness pledge."""
+    page.goto(f"{base}/assessment/")
+    page.get_by_label("评测类型").select_option("post")
+    page.get_by_role("button", name="开始自评").click()
+    page.wait_for_url(re.compile(r"/assessment/\d+/fill/1/$"))
+    check(page, "F1", "B", "C", "D", "E")
+    for label in ("生产设备数量（台）", "实现数字化的生产设备数量（台）", "实现联网的生产设备数量（台）"):
+        page.get_by_label(label, exact=True).fill("100")
+    check(page, "F4", *"BCDEFGHIJKLMNO")
+    check(page, "F5", "E")
+    check(page, "F6", "B", "C", "D", "E")
+    check(page, "F7", "B", "C", "D", "E")
+    page.get_by_role("button", name="保存并继续").click()
+    page.wait_for_url(re.compile(r"/fill/2/$"))
+    check(page, "M1", "F")
+    check(page, "M2", "B", "C", "D", "E")
+    check(page, "M3", "B", "C", "D", "E", "F")
+    page.get_by_label("近三年年均数字化投入（万元/年）", exact=True).fill("15")
+    page.get_by_label("近三年年均营业收入（万元/年）", exact=True).fill("100")
+    page.get_by_role("button", name="保存并继续").click()
+    page.wait_for_url(re.compile(r"/fill/3/$"))
+    for label, value in [("上年综合能源消费量（吨标准煤）", "90"), ("上年营业收入（万元）", "1000"),
+                         ("前年综合能源消费量（吨标准煤）", "100"), ("前年营业收入（万元）", "1000"),
+                         ("上年月均产品合格率（%）", "98"), ("前年月均产品合格率（%）", "97"),
+                         ("上年员工人数（人）", "100"), ("前年员工人数（人）", "100"),
+                         ("上年成本（万元）", "800"), ("前年成本（万元）", "800")]:
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="保存并继续").click()
+    for step in (4, 5, 6, 7):
+        page.wait_for_url(re.compile(rf"/fill/{step}/$"))
+        for box in page.locator("fieldset[id^='q-S']").all():
+            box.locator("input[value='3']").check()
+        page.get_by_role("button", name="保存并继续" if step < 7 else "保存并去提交").click()
+    page.wait_for_url(re.compile(r"/submit/$"))
+    page.get_by_label("本企业郑重承诺", exact=False).check()
+    page.get_by_role("button", name="提交自评").click()
+    page.locator("#result-level", has_text="三级").wait_for()
+
+
 def test_listing_to_paid_across_roles(world, live_server, sign_in, page):
-    from shuzhuan.assessment.models import Assessment
     from shuzhuan.programs.models import Project
     from shuzhuan.programs.tests.factories import fund, make_programme, pool_provider
 
@@ -146,9 +193,26 @@ def test_listing_to_paid_across_roles(world, live_server, sign_in, page):
         upload(page, kind, name, mime, data)
     act("申请验收")
 
-    # 5. the assessment module records the signed on-site post-transformation rating (by another provider)
-    Assessment.objects.create(enterprise=world.enterprises["a"], kind="post", source="onsite", status="signed", level=3,
-                              score="68.500", rater_organisation=world.orgs["provider_b"])
+    # 5. the post-transformation rating: the enterprise assesses itself, the town assigns an expert
+    #    (not the contracted provider), who rates on site and signs — the official 三级
+    fill_post_self_assessment(page, base)
+    self_assessment_url = page.url
+    switch("town_a")
+    page.goto(self_assessment_url)
+    page.get_by_role("link", name="指派现场评定").click()
+    page.get_by_label("或评定专家").select_option(label="expert")
+    page.get_by_role("button", name="确认指派").click()
+    page.get_by_text("已指派现场评定：expert").wait_for()
+
+    switch("expert")
+    page.goto(f"{base}/assessment/tasks/")
+    page.locator("#task-table").get_by_role("link", name="查看自评并开始").click()
+    page.get_by_role("button", name="开始现场评定").click()
+    page.wait_for_url(re.compile(r"/assessment/\d+/rate/$"))
+    page.get_by_label("本人已到企业现场核实").check()
+    page.get_by_role("button", name="签署评定结果").click()
+    page.get_by_text("现场评定已签署，成为该企业的正式评测结果。").wait_for()
+    assert page.locator("#result-level").get_by_text("三级").first.is_visible()
 
     # 6. the town officer confirms it, then returns the file for changes
     switch("town_a")
@@ -223,4 +287,7 @@ def test_listing_to_paid_across_roles(world, live_server, sign_in, page):
         assert timeline.get_by_text(words).first.is_visible(), words
     project.refresh_from_db()
     assert project.state == "paid" and str(project.subsidy_amount) == "400000.00"
+    rating = project.post_assessment  # the one the expert signed in the browser
+    assert (rating.source, rating.status, rating.level, rating.signed_by.username) == ("onsite", "signed", 3, "expert")
+    assert project.level_achieved == 3
     assert project.satisfaction.score == 5
