@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import OUTCOME_FIGURES
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
@@ -90,11 +92,7 @@ def test_questionnaire_onsite_rating_and_result(world, live_server, page, sign_i
     page.get_by_role("link", name="继续填写").click()
     expect(page).to_have_url(f"{sheet}/fill/3/")
     expect(page.locator("#progress")).to_contain_text("已完成 2 部分")
-    for label, value in [("上年综合能源消费量（吨标准煤）", "90"), ("上年营业收入（万元）", "1000"),
-                         ("前年综合能源消费量（吨标准煤）", "100"), ("前年营业收入（万元）", "1000"),
-                         ("上年月均产品合格率（%）", "98"), ("前年月均产品合格率（%）", "97"),
-                         ("上年员工人数（人）", "100"), ("前年员工人数（人）", "100"),
-                         ("上年成本（万元）", "800"), ("前年成本（万元）", "800")]:
+    for label, value in OUTCOME_FIGURES:
         page.get_by_label(label, exact=True).fill(value)
     expect(page.locator("#band-R1")).to_contain_text("C. 降低")
     page.get_by_role("button", name="保存并继续").click()

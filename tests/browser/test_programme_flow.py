@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import OUTCOME_FIGURES
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n% demo\n"
@@ -87,11 +89,7 @@ def fill_post_self_assessment(page, base: str) -> None:
     page.get_by_label("近三年年均营业收入（万元/年）", exact=True).fill("100")
     page.get_by_role("button", name="保存并继续").click()
     page.wait_for_url(re.compile(r"/fill/3/$"))
-    for label, value in [("上年综合能源消费量（吨标准煤）", "90"), ("上年营业收入（万元）", "1000"),
-                         ("前年综合能源消费量（吨标准煤）", "100"), ("前年营业收入（万元）", "1000"),
-                         ("上年月均产品合格率（%）", "98"), ("前年月均产品合格率（%）", "97"),
-                         ("上年员工人数（人）", "100"), ("前年员工人数（人）", "100"),
-                         ("上年成本（万元）", "800"), ("前年成本（万元）", "800")]:
+    for label, value in OUTCOME_FIGURES:
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="保存并继续").click()
     for step in (4, 5, 6, 7):

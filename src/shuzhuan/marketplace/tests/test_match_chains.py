@@ -82,6 +82,13 @@ def test_chain_page_shows_assessed_partners_and_progress(world, login, make_part
     assert prog.members == 1 and prog.now.by_level == (0, 0, 1, 0, 0)
     assert [d.by_level for d in prog.years if d.label in ("2024", "2025")] == [(0, 1, 0, 0, 0), (0, 0, 1, 0, 0)]
     assert a.name in city.get("/market/chains/").content.decode()
+    from shuzhuan.assessment.results import refresh_official
+
+    refresh_official([b.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        row = city.get("/market/chains/").context["page"].object_list[0]
+    assert (row.n_suppliers, row.n_customers, row.n_assessed, row.n_level2) == (1, 1, 1, 1)
+    assert len(ctx.captured_queries) <= 8
     # the leader's town officer sees the list, but not the level of a partner in another town
     town = login(world.users["town_a"]).get(f"/market/chains/{a.uscc}/")
     assert town.status_code == 200 and "不公开" in town.content.decode()
