@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.assessment.models import Assessment
 from shuzhuan.core.access import CITY, OFFICERS, page_access
-from shuzhuan.core.models import OrganisationKind, Role, Town
+from shuzhuan.core.models import OrganisationKind, Role, Town, is_city_wide
 from shuzhuan.marketplace import services_consortia as consortia
 from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.forms_match import (
@@ -313,7 +313,7 @@ def consortium_list(request):
         n_providers=Count("members", filter=Q(members__kind=OrganisationKind.PROVIDER), distinct=True),
         n_offerings=Count("offerings", distinct=True),
     ).order_by("name", "pk")
-    return render(request, "marketplace/consortium_list.html", {"items": items, "manages": _manages_consortia(request.user)})
+    return render(request, "marketplace/consortium_list.html", {"items": items, "manages": is_city_wide(request.user)})
 
 
 @page_access(*OFFICERS, ENTERPRISE, PROVIDER)
@@ -331,7 +331,7 @@ def consortium_detail(request, consortium_id: int):
     for o in catalogue:
         key = o.get_product_type_display() if o.product_type else o.get_kind_display()
         by_type[key] = by_type.get(key, 0) + 1
-    manages = _manages_consortia(request.user)
+    manages = is_city_wide(request.user)
     return render(request, "marketplace/consortium_detail.html", {
         "c": c, "member_rows": [(m, level_cell(m.pk, prog.levels, visible)) for m in members], "prog": prog, "catalogue": catalogue, "by_type": by_type,
         "n_enterprises": len(enterprise_ids), "n_providers": len(members) - len(enterprise_ids),
@@ -339,10 +339,6 @@ def consortium_detail(request, consortium_id: int):
         "fixed_members": {c.traction_unit_id, c.lead_provider_id},
         "history": consortia.history(c)[:20] if manages else [],
     })
-
-
-def _manages_consortia(user) -> bool:
-    return user.is_superuser or user.role in CITY
 
 
 def _consortium(request, consortium_id: int):
@@ -381,8 +377,10 @@ def consortium_members(request, consortium_id: int):
     if "remove" in request.POST:
         try:
             org = consortia.remove_member(request.user, c, int(request.POST["remove"]))
-        except (ValueError, consortia.MemberRemovalError) as exc:
-            messages.error(request, str(exc) if isinstance(exc, consortia.MemberRemovalError) else _("无法识别要移出的成员"))
+        except consortia.MemberRemovalError as exc:
+            messages.error(request, str(exc))
+        except ValueError:
+            messages.error(request, _("无法识别要移出的成员"))
         else:
             messages.success(request, _("已将“%(name)s”移出联合体。") % {"name": org.name})
         return redirect(reverse("marketplace:consortium_detail", args=[c.pk]) + "#members")
@@ -431,6 +429,13 @@ def consortium_catalogue(request, consortium_id: int):
 # --- chain leaders -------------------------------------------------------------------------------------------------
 @page_access(*OFFICERS, ENTERPRISE)
 def chain_list(request):
+    add_value = request.GET.get("add", "").strip()[:40]
+    add_error = ""
+    if add_value:
+        found = Enterprise.objects.visible_to(request.user).filter(organisation__uscc=add_value.upper()).first()
+        if found is not None:
+            return redirect("marketplace:chain_import", uscc=found.uscc)
+        add_error = _("企业库中（您的管辖范围内）没有这个统一社会信用代码")
     leaders = svc.chain_leaders_for(request.user).select_related("organisation", "town", "industry").annotate(
         n_suppliers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.SUPPLIER)),
         n_customers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.CUSTOMER)),
@@ -444,13 +449,6 @@ def chain_list(request):
     ).values_list(via, "n", "n2").order_by()}
     for leader in page.object_list:
         leader.n_assessed, leader.n_level2 = reached.get(leader.pk, (0, 0))
-    add_value = request.GET.get("add", "").strip()[:40]
-    add_error = ""
-    if add_value:
-        found = Enterprise.objects.visible_to(request.user).filter(organisation__uscc=add_value.upper()).first()
-        if found is not None:
-            return redirect("marketplace:chain_import", uscc=found.uscc)
-        add_error = _("企业库中（您的管辖范围内）没有这个统一社会信用代码")
     return render(request, "marketplace/chain_list.html", {"page": page, "add_value": add_value, "add_error": add_error})
 
 
