@@ -11,9 +11,19 @@ class AssessmentConfig(AppConfig):
         from shuzhuan.assessment.models import related_enterprises
         from shuzhuan.core import navigation
         from shuzhuan.core.access import CITY, OFFICERS
+        from shuzhuan.core.models import Role
         from shuzhuan.registry.models import register_relationship
 
         register_relationship(related_enterprises)
+        navigation.register_group("assessment", _("数字化评测"), 30)
+        navigation.register(_("数字化水平自评"), "assessment:index", roles={Role.ENTERPRISE}, icon="ui-checks", order=29)
+        navigation.register(_("评测与现场评定"), "assessment:index", roles=OFFICERS, icon="ui-checks", order=29)
+        navigation.register(_("现场评定任务"), "assessment:tasks", roles={Role.PROVIDER, Role.EXPERT}, icon="geo-alt",
+                            order=29)
+        from shuzhuan.assessment.todo import todo
+        from shuzhuan.core import todo as todo_registry
+
+        todo_registry.register(todo)
         navigation.register(_("评测统计"), "assessment:stats", roles=OFFICERS, icon="bar-chart-line", order=30)
         navigation.register(_("评测结果导入"), "assessment:import", roles=OFFICERS, icon="file-earmark-arrow-up", order=31)
         navigation.register(_("批量重算"), "assessment:rescore", roles=CITY, icon="arrow-repeat", order=32)

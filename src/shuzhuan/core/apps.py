@@ -13,6 +13,8 @@ class CoreConfig(AppConfig):
 
         periodic.register(*PERIODIC)  # close jobs whose worker died (`shuzhuan scheduler`)
 
-        navigation.register(_("工作台"), "core:home", icon="house", order=0)
-        navigation.register(_("后台任务"), "core:jobs", icon="hourglass-split", order=900)
-        navigation.register(_("API 令牌"), "core:tokens", icon="key", order=910)
+        navigation.register(_("工作台"), "core:home", icon="house", order=0, group="")
+        navigation.register_group("core", _("系统"), 900)
+        # Enterprise users run no jobs of their own and need no machine access: keep their menu short.
+        navigation.register(_("后台任务"), "core:jobs", icon="hourglass-split", order=900, exclude_roles={"enterprise"})
+        navigation.register(_("API 令牌"), "core:tokens", icon="key", order=910, exclude_roles={"enterprise"})

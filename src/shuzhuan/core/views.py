@@ -13,6 +13,7 @@ from django.views.i18n import set_language as django_set_language
 
 from shuzhuan.core import auth as throttle
 from shuzhuan.core import jobs as job_service
+from shuzhuan.core import todo
 from shuzhuan.core.access import page_access
 from shuzhuan.core.forms import LoginForm, TokenForm
 from shuzhuan.core.models import ApiToken, Job
@@ -67,7 +68,9 @@ def set_language(request):
 
 @page_access()
 def home(request):
-    return render(request, "core/home.html", {"cards": cards_for(request)})
+    today = timezone.localdate()
+    todos = [(item, item.overdue(today)) for item in todo.items_for(request)]
+    return render(request, "core/home.html", {"cards": cards_for(request), "todos": todos})
 
 
 @page_access()

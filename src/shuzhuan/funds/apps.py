@@ -11,4 +11,5 @@ class FundsConfig(AppConfig):
         from shuzhuan.core import navigation
         from shuzhuan.core.access import CITY
 
+        navigation.register_group("funds", _("资金"), 45)
         navigation.register(_("资金台账"), "funds:overview", roles=CITY, icon="cash-coin", order=45)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuzhuan.core import todo
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import AuditEntry, OrganisationKind, Role, is_city_wide
 from shuzhuan.marketplace import services_pool as pool
@@ -567,7 +568,9 @@ def application_list(request):
 def expert_reviews(request):
     reviews = (ExpertReview.objects.filter(expert=request.user, application__in=PoolApplication.objects.visible_to(request.user))
                .select_related("application__provider__organisation").order_by("submitted_at", "-assigned_at"))
-    return render(request, "marketplace/pool_reviews.html", {"reviews": reviews})
+    # Project reviews and on-site ratings belong to higher apps: they reach this page through the 待办 registry.
+    others = todo.items_for(request, categories={"review"})
+    return render(request, "marketplace/pool_reviews.html", {"reviews": reviews, "others": others})
 
 
 def _get_application(request, application_id) -> PoolApplication:

@@ -23,6 +23,11 @@ class ProgramsConfig(AppConfig):
         from shuzhuan.programs.tasks import PERIODIC
 
         periodic.register(*PERIODIC)  # deadline reminders, daily (`shuzhuan scheduler`)
+        from shuzhuan.core import todo as todo_registry
+        from shuzhuan.programs.todo import todo
+
+        todo_registry.register(todo)
+        navigation.register_group("programs", _("试点与改造项目"), 40)
         navigation.register(_("改造项目"), "programs:projects", roles={*OFFICERS, "enterprise", "provider", "expert"},
                             icon="kanban", order=40)
         navigation.register(_("试点企业库"), "programs:pool", roles=OFFICERS, icon="card-checklist", order=41)

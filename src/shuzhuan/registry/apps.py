@@ -12,6 +12,7 @@ class RegistryConfig(AppConfig):
         from shuzhuan.core.access import OFFICERS
         from shuzhuan.registry.views import key_figures
 
+        navigation.register_group("registry", _("企业档案"), 10)
         navigation.register(_("企业库（一企一档）"), "registry:list", roles=OFFICERS, icon="buildings", order=10)
         navigation.register(_("企业导入"), "registry:import", roles=OFFICERS, icon="upload", order=11)
         navigation.register(_("本企业档案"), "registry:mine", roles={"enterprise"}, icon="building", order=10)
