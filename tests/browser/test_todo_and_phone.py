@@ -52,7 +52,7 @@ def test_enterprise_pages_fit_a_390px_phone(world, reviewed_project, live_server
 
     ent = world.enterprises["a"]
     need = Need.objects.create(enterprise=ent, text="库存总是对不上，仓库进出库全靠手工记账，想上一套仓储管理系统",
-                               scenarios=["S06"], budget="200000.00")
+                               scenarios=["S12"], budget="200000.00")
     profile, _ = ProviderProfile.objects.get_or_create(organisation=world.orgs["provider_b"])
     ContactRequest.objects.create(enterprise=ent, need=need, provider=profile, message="请尽快联系，谢谢")
     out = Path(os.environ.get("SZ_SCREENSHOTS") or tmp_path)

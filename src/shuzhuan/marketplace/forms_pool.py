@@ -257,7 +257,7 @@ class CatalogueFilterForm(forms.Form):
     """Search and filters for the solutions and products lists; never fails on odd input."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("名称、简介或服务商"), "type": "search"}))
+                        widget=forms.TextInput(attrs={"placeholder": _("名称、简介、服务商或业务（如 库存）"), "type": "search"}))
     scenario = forms.ChoiceField(label=_("业务场景"), required=False)
     industry = forms.ChoiceField(label=_("行业"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
@@ -286,7 +286,12 @@ class CatalogueFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         q = (data.get("q") or "").strip()
         if q:
-            queryset = queryset.filter(Q(name__icontains=q) | Q(summary__icontains=q) | Q(provider__organisation__name__icontains=q))
+            from shuzhuan.marketplace.needs import scenarios_for_query
+
+            words = Q(name__icontains=q) | Q(summary__icontains=q) | Q(provider__organisation__name__icontains=q)
+            for code in scenarios_for_query(q):  # 库存 / 仓库 find the warehouse products by their scenario
+                words |= Q(scenarios__icontains=f'"{code}"')
+            queryset = queryset.filter(words)
         if data.get("scenario"):
             queryset = queryset.filter(scenarios__icontains=f'"{data["scenario"]}"')
         if data.get("industry"):

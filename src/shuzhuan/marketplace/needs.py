@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from shuzhuan.marketplace.domain.classify import Lexicon, NeedClassifier
+from shuzhuan.marketplace.domain.classify import Lexicon, NeedClassifier, normalise
 from shuzhuan.marketplace.domain.evaluate import LabelledNeed, parse_labelled
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -38,3 +38,21 @@ def load_labelled(path: Path = LABELLED_FILE) -> list[LabelledNeed]:
 def classifier() -> NeedClassifier:
     """The process-wide classifier over the shipped lexicon."""
     return NeedClassifier(load_lexicon())
+
+
+SEARCH_MIN_WEIGHT = 3  # only clear evidence for a scenario (the lexicon's weights 3 and 4) widens a search
+
+
+def scenarios_for_query(query: str) -> list[str]:
+    """The scenarios a catalogue search word points to: a scenario whose name contains it, or whose clear
+    terms in the classifier's lexicon contain it (库存 and 仓库 → S12 仓储物流). Words of one character
+    are too vague to widen a search."""
+    word = normalise(query)
+    if len(word) < 2:
+        return []
+    lexicon = classifier().lexicon
+    codes = {code for code, s in lexicon.scenarios.items() if word in normalise(s.name)}
+    for term, weights in lexicon.terms.items():
+        if word in term:
+            codes.update(code for code, weight in weights.items() if weight >= SEARCH_MIN_WEIGHT)
+    return sorted(codes)

@@ -7,7 +7,9 @@ numbers are the same integers (tests/test_match_parity.py):
 - each enterprise's official assessment is picked with the same order (on-site first, then the
   newest date, then the newest id), its gap scenarios become two 16-bit masks (约束性 / other) by
   the indicator set's level rule, its open needs one mask of scenarios and the largest budget;
-- need and gap points come from bit counts of mask intersections, budget from comparing cents;
+- need, gap and specificity points come from bit counts of mask intersections, budget from comparing
+  cents (the stated budget, else the default one from size class and revenue, by the single path's
+  own `Weights.default_budget`);
   industry, level, rating and local points depend on few distinct values, so they are taken from
   small tables computed by the single path's own component functions and joined in;
 - enterprises with the same inputs (industry, town, level, masks, budget) share one computation:
@@ -48,6 +50,7 @@ NO_LEVEL = -1  # join key for "not assessed"
 NO_TOWN = -1
 PAIRS_PER_CHUNK = 2_000_000
 PROFILE_KEY = ["industry_code", "town_key", "level_key", "gap_m", "gap_o", "need_mask", "budget_cents"]
+SIZE_KEY = ["size_class", "revenue_cents"]
 
 
 def mask(codes: Sequence[str]) -> int:
@@ -67,9 +70,21 @@ def _date(value: Any) -> dt.date:
 # --- inputs -----------------------------------------------------------------------------------------------
 def enterprise_frame() -> pl.DataFrame:
     table = Enterprise._meta.db_table
-    rows = _rows(f"SELECT organisation_id, industry_id, town_id FROM {table}")  # noqa: S608 (table name from the model)
-    return pl.DataFrame(rows, schema={"enterprise_id": pl.Int64, "industry_code": pl.String, "town_id": pl.Int64},
+    rows = _rows(f"SELECT organisation_id, industry_id, town_id, size_class, revenue FROM {table}")  # noqa: S608 (table name from the model)
+    rows = [(e, i, t, s or "", None if r is None else int(Decimal(str(r)) * 100)) for e, i, t, s, r in rows]
+    return pl.DataFrame(rows, schema={"enterprise_id": pl.Int64, "industry_code": pl.String, "town_id": pl.Int64,
+                                      "size_class": pl.String, "revenue_cents": pl.Int64},
                         orient="row").with_columns(pl.col("industry_code").fill_null(""))
+
+
+def default_budgets(ents: pl.DataFrame, m: Matcher) -> pl.DataFrame:
+    """size_class, revenue_cents → default_cents, by the single path's own rule (one call per distinct pair)."""
+    rows = []
+    for size, cents in ents.select(SIZE_KEY).unique().iter_rows():
+        budget = m.weights.default_budget(size, None if cents is None else Decimal(cents) / 100)
+        rows.append((size, cents, None if budget is None else int(budget * 100)))
+    return pl.DataFrame(rows, schema={"size_class": pl.String, "revenue_cents": pl.Int64, "default_cents": pl.Int64},
+                        orient="row")
 
 
 def official_frame() -> pl.DataFrame:
@@ -159,12 +174,15 @@ def load_inputs() -> Inputs:
     ents = enterprise_frame()
     gaps = gap_masks(official_frame())
     needs = need_frame()
+    defaults = default_budgets(ents, svc.matcher(with_industry_names=False))
     frame = (ents.join(gaps, on="enterprise_id", how="left").join(needs, on="enterprise_id", how="left")
+             .join(defaults, on=SIZE_KEY, how="left", nulls_equal=True)
              .with_columns(
                  town_key=pl.col("town_id").fill_null(NO_TOWN),
                  level_key=pl.col("level").fill_null(NO_LEVEL),
                  gap_m=pl.col("gap_m").fill_null(0), gap_o=pl.col("gap_o").fill_null(0),
                  need_mask=pl.col("need_mask").fill_null(0),
+                 budget_cents=pl.coalesce("budget_cents", "default_cents"),  # the stated budget, else the default
              ).select("enterprise_id", *PROFILE_KEY))
     return Inputs(frame, svc.public_offerings())
 
@@ -213,9 +231,15 @@ def _lookup(table: pl.DataFrame, key: str, keys: list[Any], off_index: dict[int,
 
 
 def _components(lookups: dict[str, pl.Series], m: Matcher, n_off: int) -> list[pl.Expr]:
-    """The seven components of a (profile, offering) pair, in tenths, as expressions."""
+    """The eight components of a (profile, offering) pair, in tenths, as expressions."""
     w = m.weights
-    p_need, p_gap, p_budget = w.points["need"], w.points["gap"], w.points["budget"]
+    p_need, p_gap, p_budget, p_spec = w.points["need"], w.points["gap"], w.points["budget"], w.points["specificity"]
+    su_num, su_den = w.specificity_unknown
+    focus = pl.when(pl.col("need_mask") != 0).then(pl.col("need_mask")).otherwise(pl.col("gap_m") | pl.col("gap_o"))
+    spec_num = (pl.when(focus == 0).then(su_num).when(pl.col("off_mask") == 0).then(0)
+                .otherwise(_count(pl.col("off_mask") & focus)))
+    spec_den = (pl.when(focus == 0).then(su_den).when(pl.col("off_mask") == 0).then(1)
+                .otherwise(_count(pl.col("off_mask"))))
     bu_num, bu_den = w.budget_unknown
     need_num = _count(pl.col("need_mask") & pl.col("off_mask"))
     need_den = _count(pl.col("need_mask"))
@@ -238,6 +262,7 @@ def _components(lookups: dict[str, pl.Series], m: Matcher, n_off: int) -> list[p
         gather("industry", "industry_idx"),
         gather("level", "level_idx"),
         t(p_budget, budget_num, budget_den).alias("budget"),
+        t(p_spec, spec_num, spec_den).alias("specificity"),
         pl.col("rating"),
         gather("local", "town_idx"),
     ]

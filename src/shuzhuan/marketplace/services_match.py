@@ -114,6 +114,7 @@ def facts_from(enterprise: Enterprise, assessment: Assessment | None, needs: Seq
     return EnterpriseFacts(
         industry=enterprise.industry_id or "", town_id=enterprise.town_id, level=level, gaps=gaps,
         need_scenarios=scenarios, budget=max(budgets) if budgets else None,
+        size_class=enterprise.size_class or "", revenue=enterprise.revenue,
     )
 
 

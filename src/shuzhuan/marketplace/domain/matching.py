@@ -1,17 +1,23 @@
 """Supply–demand matching (供需对接): score the pool's offerings for one enterprise, with reasons.
 
 Pure Python (no Django). The weights are data (`data/matching_weights.yaml`). For an enterprise
-(its industry, town, official level and scenario gaps, and its open needs) each published offering
-gets seven components; each is a fraction num/den of its points:
+(its industry, town, official level and scenario gaps, its size and revenue, and its open needs) each
+published offering gets eight components; each is a fraction num/den of its points:
 
 - need: the need's scenarios the offering covers (covered / all the need's scenarios);
 - gap: the scenarios below the next level's requirement (from the latest official assessment) that
   it covers, 约束性 ones counting more, up to a saturation;
 - industry: its target industries (GB/T 4754 division, group or class codes) contain the
-  enterprise's class (full), or it targets every industry (`generic`), else nothing;
+  enterprise's class; the fraction depends on how closely the matching code targets it (a class code
+  more than a group, a group more than a whole division: `fit`), or it targets every industry
+  (`generic`), else nothing;
 - level: the enterprise's level lies in its min_level..max_level (unknown level: `unknown`);
 - budget: its pilot price (price floor less the provider's pilot discount, 服务商让一点) is within
-  the need's budget (no budget or no price: `unknown`);
+  the need's budget; without a budget, within a default budget from the firm's size class and
+  yearly revenue (`affordability`: a share of the revenue, said so in the reason); no revenue either,
+  or no price: `unknown`;
+- specificity: how focused the offering is on what the firm asked for: the share of its scenarios
+  that are the needs' scenarios (or, without needs, the gap scenarios); nothing to focus on: `unknown`;
 - rating: the provider's stars out of 5 (no stars yet: `unrated`);
 - local: the provider sits in the enterprise's town, and has signed contracts in that town.
 
@@ -26,13 +32,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shuzhuan.assessment.domain.levels import Gap, describe_gap, gap
 from shuzhuan.assessment.domain.model import IndicatorSet
 
-COMPONENTS: tuple[str, ...] = ("need", "gap", "industry", "level", "budget", "rating", "local")
+COMPONENTS: tuple[str, ...] = ("need", "gap", "industry", "level", "budget", "specificity", "rating", "local")
+INDUSTRY_DEPTHS = {2: "division", 3: "group", 4: "class"}  # a GB/T 4754 code's length → its level
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -75,6 +82,10 @@ class Weights:
     unrated: tuple[int, int]
     same_town_units: int
     delivery_cap: int
+    industry_fit: Mapping[str, tuple[int, int]]  # division / group / class → the fraction of the industry points
+    specificity_unknown: tuple[int, int]
+    budget_share: Mapping[str, Decimal]  # size class → the share of yearly revenue taken as a default budget
+    budget_step: Decimal  # the default budget is rounded down to this (yuan)
 
     @property
     def total_points(self) -> int:
@@ -96,6 +107,21 @@ class Weights:
             points[key] = _positive(comp, "points", f"components.{key}", minimum=0)
             labels[key] = str(comp.get("label") or key)
         gap_c, local_c = comps["gap"], comps["local"]
+        fit = comps["industry"].get("fit")
+        if not isinstance(fit, Mapping) or sorted(fit) != sorted(INDUSTRY_DEPTHS.values()):
+            raise WeightsError("components.industry.fit: expected division, group and class fractions")
+        afford = data.get("affordability")
+        if not isinstance(afford, Mapping) or not isinstance(afford.get("share_of_revenue"), Mapping):
+            raise WeightsError("affordability.share_of_revenue: expected a mapping of size class to a share")
+        shares: dict[str, Decimal] = {}
+        for size, share in afford["share_of_revenue"].items():
+            try:
+                value = Decimal(str(share))
+            except ArithmeticError:
+                raise WeightsError(f"affordability.share_of_revenue.{size}: expected a decimal, got {share!r}") from None
+            if not Decimal(0) <= value <= Decimal(1):
+                raise WeightsError(f"affordability.share_of_revenue.{size}: expected 0–1, got {share!r}")
+            shares[str(size)] = value
         return cls(
             id=str(data.get("id", "")), version=str(data.get("version", "")),
             top=_positive(data, "top", "weights"),
@@ -109,7 +135,19 @@ class Weights:
             unrated=_fraction(comps["rating"].get("unrated"), "components.rating.unrated"),
             same_town_units=_positive(local_c, "same_town_units", "components.local", minimum=0),
             delivery_cap=_positive(local_c, "delivery_cap", "components.local", minimum=0),
+            industry_fit={k: _fraction(fit[k], f"components.industry.fit.{k}") for k in INDUSTRY_DEPTHS.values()},
+            specificity_unknown=_fraction(comps["specificity"].get("unknown"), "components.specificity.unknown"),
+            budget_share=shares,
+            budget_step=Decimal(_positive(afford, "round_down_to", "affordability")),
         )
+
+    def default_budget(self, size_class: str, revenue: Decimal | None) -> Decimal | None:
+        """What a firm of this size can afford without saying: a share of its yearly revenue, rounded down."""
+        share = self.budget_share.get(size_class or "")
+        if share is None or revenue is None or revenue <= 0:
+            return None
+        budget = (revenue * share / self.budget_step).to_integral_value(rounding=ROUND_DOWN) * self.budget_step
+        return budget.quantize(CENT) if budget > 0 else None
 
 
 def tenths(points: int, num: int, den: int) -> int:
@@ -140,6 +178,9 @@ def industry_matches(codes: Iterable[str], industry: str) -> str | None:
         if code and industry.startswith(code):
             return code
     return None
+
+
+SIZE_WORDS = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
 
 
 # --- the enterprise's side ------------------------------------------------------------------------
@@ -188,11 +229,18 @@ class EnterpriseFacts:
     level: int | None  # the official level; None: not assessed
     gaps: Gaps | None
     need_scenarios: frozenset[str] = frozenset()
-    budget: Decimal | None = None
+    budget: Decimal | None = None  # the needs' largest stated budget
+    size_class: str = ""  # micro / small / medium / large, "" unknown
+    revenue: Decimal | None = None  # the latest yearly revenue (营业收入, yuan)
 
     @property
     def interest(self) -> frozenset[str]:
         return self.need_scenarios | frozenset(self.gaps.codes if self.gaps else ())
+
+    @property
+    def focus(self) -> frozenset[str]:
+        """What the firm asked for: its needs' scenarios, or without needs its gap scenarios."""
+        return self.need_scenarios or frozenset(self.gaps.codes if self.gaps else ())
 
 
 @dataclass(frozen=True)
@@ -308,8 +356,13 @@ class Matcher:
             return generic_num, generic_den, "本企业未登记行业，按通用计" if explain else ""
         hit = industry_matches(off.industries, ent.industry)
         if hit is not None:
+            depth = INDUSTRY_DEPTHS.get(len(hit), "division")
+            num, den = self.weights.industry_fit[depth]
+            if not explain:
+                return num, den, ""
             name = self.industry_names.get(hit, "")
-            return 1, 1, f"适用行业 {hit} {name}".rstrip() + f"，含本企业行业 {ent.industry}" if explain else ""
+            words = {"class": "小类", "group": "中类", "division": "大类"}[depth]
+            return num, den, f"适用行业 {hit} {name}".rstrip() + f"，含本企业行业 {ent.industry}（按{words}匹配）"
         return 0, 1, f"适用行业 {'、'.join(off.industries[:6])}，不含本企业行业 {ent.industry}" if explain else ""
 
     def level(self, ent: EnterpriseFacts, off: OfferingFacts, explain: bool) -> tuple[int, int, str]:
@@ -320,20 +373,46 @@ class Matcher:
         ok = off.min_level <= ent.level <= off.max_level
         return int(ok), 1, f"适用 {span}，本企业现为{self._level(ent.level)}" if explain else ""
 
+    def effective_budget(self, ent: EnterpriseFacts) -> Decimal | None:
+        """The stated budget, else the default one from the firm's size class and revenue."""
+        if ent.budget is not None:
+            return ent.budget
+        return self.weights.default_budget(ent.size_class, ent.revenue)
+
     def budget(self, ent: EnterpriseFacts, off: OfferingFacts, explain: bool) -> tuple[int, int, str]:
         price = pilot_price(off.price_min, off.pilot_discount)
-        if ent.budget is None or price is None:
+        budget = self.effective_budget(ent)
+        if budget is None or price is None:
             num, den = self.weights.budget_unknown
             if not explain:
                 return num, den, ""
-            return num, den, "未填写预算" if ent.budget is None else "服务商未标价"
-        ok = price <= ent.budget
+            return num, den, "未填写预算，也无营业收入可估算" if budget is None else "服务商未标价"
+        ok = price <= budget
         if not explain:
             return int(ok), 1, ""
         shown = f"试点价 {price:,.2f} 元起"
         if off.pilot_discount:
             shown += f"（标价 {off.price_min:,.2f} 元，让利 {off.pilot_discount.normalize():f}%）"
-        return int(ok), 1, f"{shown} {'≤' if ok else '>'} 预算 {ent.budget:,.2f} 元"
+        if ent.budget is not None:
+            return int(ok), 1, f"{shown} {'≤' if ok else '>'} 预算 {budget:,.2f} 元"
+        share = self.weights.budget_share[ent.size_class] * 100
+        size = SIZE_WORDS.get(ent.size_class, ent.size_class)
+        assert ent.revenue is not None
+        return int(ok), 1, (f"{shown} {'≤' if ok else '>'} 可承受预算 {budget:,.2f} 元"
+                            f"（未填写预算：按{size}企业营业收入 {ent.revenue / 10000:,.2f} 万元的 {share.normalize():f}% 估算）")
+
+    def specificity(self, ent: EnterpriseFacts, off: OfferingFacts, explain: bool) -> tuple[int, int, str]:
+        focus = ent.focus
+        if not focus:
+            num, den = self.weights.specificity_unknown
+            return num, den, "未提出需求、无诊断差距，不计专注程度" if explain else ""
+        if not off.scenarios:
+            return 0, 1, "未标注适用场景" if explain else ""
+        hit = off.scenarios & focus
+        if not explain:
+            return len(hit), len(off.scenarios), ""
+        what = "需求" if ent.need_scenarios else "差距"
+        return len(hit), len(off.scenarios), f"覆盖的 {len(off.scenarios)} 个场景中 {len(hit)} 个是本企业的{what}场景"
 
     def rating(self, ent: EnterpriseFacts, off: OfferingFacts, explain: bool) -> tuple[int, int, str]:
         if off.stars is None:

@@ -40,8 +40,10 @@ def build_random_city(seed: int, n_enterprises: int = 60, n_offerings: int = 40)
     ents = []
     for i in range(n_enterprises):
         industry = rng.choice(INDUSTRIES)
+        employees, revenue = rng.choice([(8, "800000.00"), (40, "3000000.00"), (120, "45000000.00"),
+                                         (900, "250000000.00"), (15, "0.00")])
         ent = make_enterprise(f"企业{seed}-{i}", make_uscc("442000", f"ME{seed:02d}{i:04d}"), rng.choice(towns),
-                              industry=industry or None)
+                              industry=industry or None, employees=employees, revenue=revenue)
         ents.append(ent)
         for _k in range(rng.choice([0, 0, 1, 2])):
             Assessment.objects.create(

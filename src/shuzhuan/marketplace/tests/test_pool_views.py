@@ -107,3 +107,18 @@ def test_catalogue_home_counts(client):
     fill_pool(3, 2)
     text = client.get("/market/catalogue/").content.decode()
     assert 'id="fig-providers">3' in text and 'id="fig-solutions">3' in text and 'id="fig-products">3' in text
+
+
+@pytest.mark.parametrize("word", ["库存", "仓库", "仓储"])
+def test_catalogue_search_finds_products_by_the_scenario_a_word_means(client, word):
+    from shuzhuan.marketplace.needs import scenarios_for_query
+    from shuzhuan.marketplace.tests.scope_fixtures_match import offering, provider
+
+    org = Organisation.objects.create(uscc=make_uscc("442000", "MA9X0001"), name="搜索测试服务商", kind=OrganisationKind.PROVIDER)
+    profile = provider(org)
+    offering(profile, "智能 WMS 云平台", scenarios=("S12",))
+    offering(profile, "设备点检 App", scenarios=("S08",))
+    assert "S12" in scenarios_for_query(word)
+    html = client.get("/market/products/", {"q": word}).content.decode()
+    assert "智能 WMS 云平台" in html and "设备点检 App" not in html
+    assert scenarios_for_query("库") == []  # one character widens nothing
