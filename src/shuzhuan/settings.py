@@ -136,6 +136,9 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("SHUZHUAN_MEDIA_ROOT", VAR_DIR / "priva
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("SHUZHUAN_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Exports above this many rows run as a background job with a progress bar (a 20,000-row list takes
+# 12–14 s to write: too long to wait on a blank page).
+EXPORT_SYNC_ROWS = int(os.environ.get("SHUZHUAN_EXPORT_SYNC_ROWS", "3000"))
 
 # --- Cache: job progress lives here while a job runs (works across processes, outside transactions)
 CACHES = {

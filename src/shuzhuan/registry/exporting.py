@@ -48,6 +48,7 @@ def write_xlsx(queryset: QuerySet[Enterprise], path: Path, progress: Callable | 
     append_row(ws, [c for c, _ in COLUMNS])
     fields = [f for _, f in COLUMNS]
     written = 0
+    step = max(1, min(1000, total // 20))  # about twenty updates of the progress bar, at most every 1,000 rows
     for row in queryset.values_list(*fields).iterator(chunk_size=5000):
         values = list(row)
         values[12] = str(sizes.get(values[12], ""))
@@ -56,7 +57,7 @@ def write_xlsx(queryset: QuerySet[Enterprise], path: Path, progress: Callable | 
             values[i] = "是" if values[i] else "否"
         append_row(ws, values)
         written += 1
-        if progress and written % 5000 == 0:
+        if progress and written % step == 0:
             progress(written, total, "正在导出")
         if written >= XLSX_MAX_ROWS:
             break

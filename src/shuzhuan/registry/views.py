@@ -3,6 +3,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -25,7 +26,6 @@ from shuzhuan.registry.tasks import export_enterprises
 
 PAGE_SIZE = 50
 KEY_FIGURES_SECONDS = 300
-EXPORT_SYNC_LIMIT = 20_000  # larger exports run as a background job with a progress bar
 
 
 def key_figures(request) -> list[dict]:
@@ -68,13 +68,13 @@ def enterprise_list(request):
     form, queryset = _filtered(request)
     queryset = queryset.select_related("organisation", "town", "industry")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/list.html", {"form": form, "page": page, "export_limit": EXPORT_SYNC_LIMIT})
+    return render(request, "registry/list.html", {"form": form, "page": page, "export_limit": settings.EXPORT_SYNC_ROWS})
 
 
 @page_access(*OFFICERS)
 def enterprise_export(request):
     _form, queryset = _filtered(request)
-    if queryset.count() > EXPORT_SYNC_LIMIT:
+    if queryset.count() > settings.EXPORT_SYNC_ROWS:  # larger exports run as a job with a progress bar
         job = jobs.start(request.user, "registry.export", _("导出企业名录"), export_enterprises,
                          params={"query": request.GET.urlencode()})
         messages.info(request, _("数据量较大，已转为后台任务导出，完成后可下载。"))
