@@ -32,7 +32,7 @@ demo: install
 ## make serve: the web server, a task worker and the periodic-task scheduler side by side (Ctrl-C stops all)
 serve:
 	@echo "数转 demo: http://$(HOST):$(PORT)/  (task worker and scheduler running beside it)"
-	@trap 'kill 0' INT TERM EXIT; export SHUZHUAN_DEBUG=$${SHUZHUAN_DEBUG:-1}; \
+	@trap 'kill 0' INT TERM EXIT; export SHUZHUAN_DEBUG=$${SHUZHUAN_DEBUG:-0}; \
 	$(BIN)/shuzhuan db_worker --interval 0.5 & \
 	$(BIN)/shuzhuan scheduler & \
 	$(BIN)/shuzhuan runserver $(HOST):$(PORT) --noreload

@@ -44,11 +44,14 @@ def menu_for(request) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    # A superuser counts as an administrator: entries of an organisation's own pages (本企业档案, 推荐方案,
+    # 服务商中心 …) would lead an administrator, who has no organisation, to a dead end.
+    role = "admin" if user.is_superuser else user.role
     items = []
     for item in _MENU:
-        if item.roles is not None and not (user.is_superuser or user.role in item.roles):
+        if item.roles is not None and role not in item.roles:
             continue
-        if user.role in item.exclude_roles and not user.is_superuser:
+        if role in item.exclude_roles:
             continue
         try:
             url = reverse(item.url_name)

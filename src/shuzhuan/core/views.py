@@ -139,12 +139,20 @@ def healthz(request):
 
 
 def forbidden(request, exception=None):
-    return render(request, "core/error.html", {"title": _("无权访问"), "text": _("当前账号无权访问此页面。")}, status=403)
+    return render(request, "403.html", {"title": _("无权访问"), "text": _("当前账号无权访问此页面。")}, status=403)
 
 
 def not_found(request, exception=None):
-    return render(request, "core/error.html", {"title": _("页面不存在"), "text": _("您要找的页面不存在，或您无权查看。")}, status=404)
+    return render(request, "404.html", {"title": _("页面不存在"), "text": _("您要找的页面不存在，或您无权查看。")}, status=404)
 
 
 def server_error(request):
-    return HttpResponse(_("服务器内部错误，请稍后再试。"), status=500, content_type="text/plain; charset=utf-8")
+    """A page that needs no database, no session and no context processor: whatever broke may be one of them."""
+    from django.template import loader
+
+    try:
+        body = loader.get_template("500.html").render({})
+    except Exception:  # the template itself failing must not hide the error page
+        body = _("服务器内部错误，请稍后再试。")
+        return HttpResponse(body, status=500, content_type="text/plain; charset=utf-8")
+    return HttpResponse(body, status=500)
