@@ -27,3 +27,4 @@ class AssessmentConfig(AppConfig):
         navigation.register(_("评测统计"), "assessment:stats", roles=OFFICERS, icon="bar-chart-line", order=30)
         navigation.register(_("评测结果导入"), "assessment:import", roles=OFFICERS, icon="file-earmark-arrow-up", order=31)
         navigation.register(_("批量重算"), "assessment:rescore", roles=CITY, icon="arrow-repeat", order=32)
+        navigation.register(_("指标体系核实"), "assessment:indicator_sets", roles=CITY, icon="patch-check", order=33)

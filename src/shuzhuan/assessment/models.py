@@ -188,3 +188,24 @@ class RaterAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} → {self.rater_organisation_id or self.rater_user_id}"
+
+
+class IndicatorSetVerification(models.Model):
+    """The city's statement that an indicator set's level rule was checked against a named official
+    document (the data file may say `unverified`: it was taken from secondary sources). The latest
+    statement for a set and version counts; each one is an audited action."""
+
+    indicator_set = models.CharField(_("指标体系"), max_length=32, db_index=True)
+    version = models.CharField(_("版本"), max_length=32)
+    document = models.CharField(_("核实依据文件"), max_length=200)
+    article = models.CharField(_("条款或页码"), max_length=100, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        verbose_name = _("指标体系核实")
+        verbose_name_plural = _("指标体系核实")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_set} {self.version} · {self.document}"

@@ -286,8 +286,11 @@ def report_data(assessment: Assessment) -> Report:
         report.facts.append(("评定机构", assessment.rater_organisation.name))
     if assessment.version and assessment.version != indicator_set.version:
         report.notes.append(f"本结果按指标体系 {assessment.version} 版计算；当前数据文件为 {indicator_set.version} 版，差距与建议按当前版本给出")
-    if indicator_set.level_rule.unverified:
-        report.notes.append("等级规则取自二手资料，尚未对照工信部正式文件核实")
+    from shuzhuan.assessment.verification import rule_note
+
+    note = rule_note(indicator_set)  # the verifying document once the city has named one, else the warning
+    if note:
+        report.notes.append(note)
     dims, seconds = assessment.dimensions or {}, assessment.second_levels or {}
     report.dimensions = [
         Bar(d.code, d.name, _decimal(dims.get(d.code)), Decimal(format_points(d.points))) for d in indicator_set.dimensions
@@ -318,6 +321,8 @@ def report_data(assessment: Assessment) -> Report:
                 for b in worst if b.room > 0
             ]
     report.explanation = _explanation(assessment, indicator_set)
+    if note and not note.startswith("等级规则取自二手资料"):  # verified: the scorer's stored caveat is answered
+        report.explanation = [line for line in report.explanation if "等级规则取自二手资料" not in line]
     if result_only and not report.explanation and assessment.score is not None:
         report.explanation = [
             f"仅有结果的记录：总分 {format_points(_milli(assessment.score))} 分，等级 {report.level_words}（{assessment.get_source_display()}，未附答卷）"

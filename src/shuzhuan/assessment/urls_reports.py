@@ -17,4 +17,5 @@ urlpatterns = [
     path("import/<uuid:results_check_id>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/runs/<uuid:results_run_id>/", views.import_result, name="import_result"),
     path("rescore/", views.rescore, name="rescore"),
+    path("indicator-sets/", views.indicator_set_list, name="indicator_sets"),
 ]

@@ -153,3 +153,47 @@ def rescore(request):
     recent = Job.objects.visible_to(request.user).filter(kind=tasks.RESCORE)[:10]
     return render(request, "assessment/import_rescore.html", {"form": form, "recent": recent},
                   status=400 if form.errors else 200)
+
+
+# --- indicator sets: the city marks a level rule verified against a named document -----------------------------
+
+
+class VerifyForm(BootstrapMixin, forms.Form):
+    indicator_set = forms.ChoiceField(label=gettext_lazy("指标体系"), widget=forms.HiddenInput)
+    document = forms.CharField(label=gettext_lazy("核实依据文件（名称与文号）"), max_length=200,
+                               help_text=gettext_lazy("如：工业和信息化部办公厅关于印发《中小企业数字化水平评测指标（2024年版）》的通知（工信厅企业函〔2024〕xx号）"))
+    article = forms.CharField(label=gettext_lazy("条款或页码"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_set"].choices = [(s, s) for s in indicator_sets.available()]
+
+
+@page_access(*CITY)
+def indicator_set_list(request):
+    from shuzhuan.assessment import verification
+
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                verification.verify(request.user, form.cleaned_data["indicator_set"], form.cleaned_data["document"],
+                                    form.cleaned_data["article"])
+            except verification.VerificationError as exc:
+                form.add_error("document", str(exc))
+            else:
+                from django.contrib import messages
+
+                messages.success(request, _("已记录核实依据，诊断报告将注明该文件。"))
+                return redirect("assessment:indicator_sets")
+    rows = []
+    for set_id in indicator_sets.available():
+        try:
+            s = indicator_sets.load(set_id)
+        except (indicator_sets.UnknownIndicatorSet, ValueError):
+            continue
+        rows.append({"set": s, "verified": verification.current(s), "unverified": verification.needs_note(s),
+                     "note": verification.rule_note(s),
+                     "form": form if form.is_bound and form.data.get("indicator_set") == set_id
+                     else VerifyForm(initial={"indicator_set": set_id})})
+    return render(request, "assessment/indicator_sets.html", {"rows": rows}, status=400 if form.errors else 200)
