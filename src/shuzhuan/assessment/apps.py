@@ -15,6 +15,9 @@ class AssessmentConfig(AppConfig):
         from shuzhuan.registry.models import register_relationship
 
         register_relationship(related_enterprises)
+        from shuzhuan.core import audit
+
+        audit.register_value_format("scenarios", scenario_words)  # timeline: 场景 S06 生产管控, not ['S06']
         navigation.register_group("assessment", _("数字化评测"), 30)
         navigation.register(_("数字化水平自评"), "assessment:index", roles={Role.ENTERPRISE}, icon="ui-checks", order=29)
         navigation.register(_("评测与现场评定"), "assessment:index", roles=OFFICERS, icon="ui-checks", order=29)
@@ -28,3 +31,13 @@ class AssessmentConfig(AppConfig):
         navigation.register(_("评测结果导入"), "assessment:import", roles=OFFICERS, icon="file-earmark-arrow-up", order=31)
         navigation.register(_("批量重算"), "assessment:rescore", roles=CITY, icon="arrow-repeat", order=32)
         navigation.register(_("指标体系核实"), "assessment:indicator_sets", roles=CITY, icon="patch-check", order=33)
+
+
+def scenario_words(value) -> str:
+    """Scenario codes (a list) or scenario levels (a mapping) in words, by the current indicator set."""
+    from shuzhuan.assessment import indicator_sets
+
+    names = {s.code: s.name for s in indicator_sets.load().scenarios}
+    if isinstance(value, dict):
+        return "；".join(f"{code} {names.get(code, '')}：{level} 级".replace("  ", " ") for code, level in value.items())
+    return "、".join(f"{code} {names.get(code, '')}".strip() for code in value)

@@ -79,3 +79,43 @@ def job_staleness(status: str, *, now: _dt.datetime, stale_after: _dt.timedelta,
     if status == "running" and last_heartbeat is not None and now - last_heartbeat > stale_after:
         return STALE_NO_HEARTBEAT
     return None
+
+
+# --- words, not codes ---------------------------------------------------------------------------------------
+_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "项目", "系统", "改造", "平台", "工厂", "车间",
+             "中心", "方案", "服务", "升级", "建设", "管理")
+_PUNCTUATION = set(" ，。、；：（）()[]【】《》,.;:/-—_·")
+
+
+def _script(ch: str) -> str:
+    if ch.isascii() and ch.isalnum():
+        return "latin"
+    if "\u4e00" <= ch <= "\u9fff":
+        return "cjk"
+    return "other"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with '…' when cut: after punctuation
+    or a space, between Chinese and Latin letters or digits (…公司|MES…), or after a word that ends a
+    name (有限公司, 项目, 系统 …); a hard cut only when no boundary lies in the second half."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    best = 0
+    for end in range(1, limit + 1):
+        before, after = text[end - 1], text[end]
+        if (before in _PUNCTUATION or after in _PUNCTUATION or _script(before) != _script(after)
+                or any(text[:end].endswith(s) for s in _SUFFIXES)):
+            best = end
+    cut = best if best >= limit // 2 else limit
+    return text[:cut].rstrip(" ，、；：,;:-—（(") + "…"
+
+
+def percent(value, places: int = 0) -> str:
+    """0.667 → '67%'; None or junk → '—'."""
+    try:
+        number = Decimal(str(value)) * 100
+    except (ArithmeticError, ValueError):
+        return "—"
+    return f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"

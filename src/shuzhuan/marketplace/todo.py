@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuzhuan.core.domain import clip
 from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.core.todo import LIMIT, TodoItem
 
@@ -69,6 +70,6 @@ def todo(request):
                            note=_("服务商已联系您，请查看对接情况")) for c in answered]
         unanswered = (Need.objects.visible_to(user).filter(status=NeedStatus.OPEN, contact_requests__isnull=True)
                       .order_by("created_at", "pk")[:LIMIT])
-        items += [TodoItem(_("需求待对接"), n.text[:40], reverse("marketplace:need_detail", args=[n.pk]),
+        items += [TodoItem(_("需求待对接"), clip(n.text, 40), reverse("marketplace:need_detail", args=[n.pk]),
                            since=n.created_at, note=_("查看推荐方案，请服务商联系您")) for n in unanswered]
     return items

@@ -248,6 +248,18 @@ def _drive(project: Project, target: str, rng: random.Random, providers: list[An
     return project
 
 
+def short_firm_name(name: str) -> str:
+    """A firm's name as people say it in a project title: without the city and the legal form
+    (中山市成凯昕灯具有限公司 → 成凯昕灯具), never cut inside a word."""
+    for prefix in ("中山市", "中山"):
+        name = name.removeprefix(prefix)
+    for suffix in ("股份有限公司", "有限责任公司", "有限公司", "公司"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name
+
+
 @transaction.atomic
 def generate_programme(seed: int = 2024, stdout: Any = None) -> dict[str, int]:
     """Build the running pilot (skipped when it is already there). Returns counts by project state."""
@@ -275,7 +287,7 @@ def generate_programme(seed: int = 2024, stdout: Any = None) -> dict[str, int]:
     counts: Counter[str] = Counter()
     to_batch: list[tuple[Project, str]] = []
     for listing, target in zip(ordered, targets, strict=False):
-        title = f"{listing.enterprise.organisation.name[:12]}{rng.choice(TITLES)}"
+        title = f"{short_firm_name(listing.enterprise.organisation.name)}{rng.choice(TITLES)}"
         project = services.create_project(None, listing, title)
         final = target
         if target in (wf.RETURNED, wf.REJECTED, wf.WITHDRAWN):

@@ -163,4 +163,4 @@ def batch_export(request, batch_id: int):
     except services.ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("programs:batch", batch_id=batch.pk)
-    return _xlsx(data, f"拨付清单-{batch.programme.code}-{batch.month:%Y%m}-{batch.number}.xlsx")
+    return _xlsx(data, f"拨付清单-{batch.programme.name}-{batch.month.year}年{batch.month.month}月第{batch.number}批.xlsx")

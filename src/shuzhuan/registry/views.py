@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shuzhuan.core import jobs
+from shuzhuan.core import audit, jobs
 from shuzhuan.core.access import OFFICERS, page_access
 from shuzhuan.core.domain import format_yuan, to_wan
 from shuzhuan.core.models import AuditEntry
@@ -103,7 +103,9 @@ def mine(request):
 def enterprise_detail(request, uscc):
     ent = _get_enterprise(request, uscc)
     years = list(ent.years.order_by("year"))
-    history = AuditEntry.objects.visible_to(request.user).filter(organisation_id=ent.pk).select_related("actor")[:200]
+    history = list(AuditEntry.objects.visible_to(request.user).filter(organisation_id=ent.pk).select_related("actor")[:200])
+    for item in history:
+        item.change_rows = audit.describe_changes(item)  # 地址, not `address`
     chart = {
         "years": [str(y.year) for y in years],
         "revenue": [to_wan(y.revenue) for y in years],

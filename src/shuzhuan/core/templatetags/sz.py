@@ -7,7 +7,9 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from shuzhuan.core.domain import clip as clip_text
 from shuzhuan.core.domain import format_yuan
+from shuzhuan.core.domain import percent as percent_text
 
 register = template.Library()
 
@@ -20,6 +22,22 @@ def yuan(value: Decimal | None) -> str:
 @register.filter
 def wanyuan(value: Decimal | None) -> str:
     return format_yuan(value, "万元")
+
+
+@register.filter
+def percent(value) -> str:
+    """A share (0.667) in words: 67%."""
+    return percent_text(value)
+
+
+@register.filter
+def clip(value, limit: int = 30) -> str:
+    """Text cut at a word boundary (never mid-word, e.g. not …有限公MES…), the whole text as a tooltip."""
+    text = "" if value is None else str(value)
+    short = clip_text(text, int(limit))
+    if short == text:
+        return text
+    return format_html('<span title="{}">{}</span>', text, short)
 
 
 @register.filter
