@@ -105,7 +105,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "series": [{"name": str(Bucket(b).label), "data": [str(r[b]) for r in city]} for b in BUCKETS],
     }
     return render(request, "funds/overview.html", {
-        "programme": programme, "codes": codes, "lines": lines, "totals": totals, "chart": chart,
+        "programme": programme, "codes": codes, "code_titles": list(_programme_titles().items()), "lines": lines, "totals": totals, "chart": chart,
         "checks": purpose_checks(code, version), "free": services.free_direct_balance(code), "city": city,
         "city_chart": city_chart, "city_totals": {b: sum((r[b] for r in city), ZERO) for b in (*BUCKETS, "allocated")},
         "shares": "：".join(f"{s.label}" for s in version.fund_sources),
@@ -142,8 +142,25 @@ def _postings() -> Prefetch:
 @page_access(*CITY)
 def ledger(request: HttpRequest) -> HttpResponse:
     form, queryset = _ledger(request)
+    from shuzhuan.funds import references
+
     page = Paginator(queryset.prefetch_related(_postings()), PAGE_SIZE).get_page(request.GET.get("page"))
+    refs = references.describe(t.reference for t in page.object_list)
+    titles = _programme_titles()
+    for t in page.object_list:  # words, not codes: 项目「…」 for project:46, the programme's title for its code
+        t.reference_label, t.reference_url = refs.get(t.reference, (t.reference, ""))
+        t.programme_label = titles.get(t.programme, t.programme)
     return render(request, "funds/ledger.html", {"form": form, "page": page})
+
+
+def _programme_titles() -> dict[str, str]:
+    titles = {}
+    for code in programmes.available():
+        try:
+            titles[code] = programmes.load(code).title
+        except Exception:  # an unreadable rules file: show its code
+            titles[code] = code
+    return titles
 
 
 @page_access(*CITY)

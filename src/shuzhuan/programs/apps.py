@@ -23,6 +23,10 @@ class ProgramsConfig(AppConfig):
         from shuzhuan.programs.tasks import PERIODIC
 
         periodic.register(*PERIODIC)  # deadline reminders, daily (`shuzhuan scheduler`)
+        from shuzhuan.funds import references
+        from shuzhuan.programs.todo import project_references
+
+        references.register("project", project_references)  # the ledger shows 项目「…」, not project:46
         from shuzhuan.core import todo as todo_registry
         from shuzhuan.programs.todo import todo
 

@@ -116,3 +116,12 @@ def todo(request):
                                   reverse("programs:projects") + "?overdue=1", due=first,
                                   since=first or timezone.localdate(), note=_("督促企业完成改造或申请验收")))
     return items
+
+
+def project_references(ids: list[str]) -> dict[str, tuple[str, str]]:
+    """The funds ledger's `project:<id>` references as the projects' titles and pages."""
+    from shuzhuan.programs.models import Project
+
+    wanted = [int(i) for i in ids if i.isdigit()]
+    return {str(pk): (_("项目「%(t)s」") % {"t": title}, reverse("programs:project", args=[pk]))
+            for pk, title in Project.objects.filter(pk__in=wanted).values_list("pk", "title")}

@@ -98,3 +98,15 @@ def test_review_conclusion_radios_render_as_labelled_checks_not_empty_pills(worl
         radio_id = re.search(r'id="([^"]+)"', radio).group(1)
         assert re.search(rf'<label class="form-check-label" for="{radio_id}">(建议通过|建议不通过)</label>', form)
     assert "<legend" in form and "评审结论" in form
+
+
+def test_the_ledger_names_the_project_and_the_programme_not_their_codes(world, programme, login):
+    project = drive(world, wf.CITY_APPROVED)
+    html = login(world.users["city"]).get("/funds/ledger/").content.decode()
+    table = html.split('id="ledger-table"', 1)[1]
+    assert f"项目「{project.title}」" in table and f'href="/programs/projects/{project.pk}/"' in table
+    assert f">{project.reference}<" not in table  # the code stays only as a tooltip
+    from shuzhuan.programs import programmes
+
+    assert programmes.load(programme.code).title in table
+    assert f">{programme.code}<" not in table
