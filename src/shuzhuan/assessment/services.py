@@ -140,8 +140,16 @@ def save_draft(actor: Any, assessment: Assessment, *, answers: Mapping[str, Any]
         raise ServiceError(_("该评测已提交，不能再修改"))
     result = _apply_values(row, answers, figures, scenarios)
     row.save()
-    _record(actor, "assessment.save", row, _("保存自评草稿%(label)s：当前小计 %(score)s 分")
-            % {"label": f"（{label}）" if label else "", "score": points_text(result.score)})
+    summary = _("保存自评草稿%(label)s：当前小计 %(score)s 分") % {"label": f"（{label}）" if label else "",
+                                                              "score": points_text(result.score)}
+    from shuzhuan.core.models import AuditEntry
+
+    saved_before = AuditEntry.objects.filter(target_type=row._meta.label_lower, target_id=str(row.pk),
+                                             action="assessment.save").exists()
+    if saved_before:  # audited, but only the first save of a draft goes on the enterprise's timeline
+        audit.record(actor, "assessment.save", row, summary)
+    else:
+        _record(actor, "assessment.save", row, summary)
     assessment.refresh_from_db()
     return result
 

@@ -534,8 +534,10 @@ def key_figures(request) -> list[dict]:
         return [{"label": _("待联系的对接请求"), "value": str(n), "unit": _("条"),
                  "url": reverse("marketplace:contact_list") + "?status=requested"}]
     if user.is_superuser or user.role in CITY:
-        n = Need.objects.filter(status__in=svc.OPEN_NEED_STATUSES).count()
-        return [{"label": _("待对接需求"), "value": f"{n:,}", "unit": _("条"), "url": reverse("marketplace:funnel")}]
+        # One definition with the needs list: 待对接 is the status of that name, and the card opens that filter.
+        n = Need.objects.filter(status=NeedStatus.OPEN).count()
+        return [{"label": _("待对接需求"), "value": f"{n:,}", "unit": _("条"),
+                 "url": reverse("marketplace:need_list") + f"?status={NeedStatus.OPEN}"}]
     return []
 
 

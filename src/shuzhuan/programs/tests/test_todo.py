@@ -110,3 +110,20 @@ def test_the_ledger_names_the_project_and_the_programme_not_their_codes(world, p
 
     assert programmes.load(programme.code).title in table
     assert f">{programme.code}<" not in table
+
+
+def test_home_open_needs_card_agrees_with_the_list_it_opens(world, login):
+    import re
+
+    from shuzhuan.marketplace.models import Need, NeedStatus
+
+    for i, status in enumerate([NeedStatus.OPEN, NeedStatus.OPEN, NeedStatus.MATCHING, NeedStatus.CLOSED]):
+        Need.objects.create(enterprise=world.enterprises["a" if i % 2 else "b"], text=f"需求{i}", status=status)
+    c = login(world.users["city"])
+    html = c.get("/").content.decode()
+    card = re.search(r'href="([^"]+)"><div class="sz-card">\s*<div class="sz-label">待对接需求</div>\s*'
+                     r'<div class="sz-figure">([\d,]+)', html)
+    assert card, "the 待对接需求 card"
+    url, value = card.group(1).replace("&amp;", "&"), int(card.group(2).replace(",", ""))
+    listed = c.get(url).context["page"].paginator.count
+    assert value == listed == 2
