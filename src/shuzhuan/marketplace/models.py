@@ -126,6 +126,13 @@ class PoolApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.provider} {self.get_status_display()}"
 
+    @property
+    def notice_last_day(self):
+        """The last day of the public notice (notice_end is exclusive): what every page shows as 至 …."""
+        import datetime as dt
+
+        return self.notice_end - dt.timedelta(days=1) if self.notice_end else None
+
 
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(PoolApplication, on_delete=models.CASCADE, related_name="documents")

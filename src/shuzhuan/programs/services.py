@@ -1009,7 +1009,7 @@ def archive_zip(project: Project) -> bytes:
         *(f"  {line}" for line in project.subsidy_explanation),
         "",
         "材料：",
-        *(f"  {labels.get(d.kind, d.kind)}：{d.name}（{d.uploaded_at:%Y-%m-%d}）" for d in documents),
+        *(f"  {labels.get(d.kind, d.kind)}：{d.name}（{timezone.localtime(d.uploaded_at):%Y-%m-%d}）" for d in documents),
         "",
         "办理记录：",
     ]
@@ -1018,7 +1018,9 @@ def archive_zip(project: Project) -> bytes:
         lines.append(f"  {timezone.localtime(entry.at):%Y-%m-%d %H:%M} {entry.actor_label}：{entry.summary}"
                      + (f"（原因：{entry.reason}）" if entry.reason else ""))
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("项目摘要.txt", "\n".join(lines) + "\n")
+        summary = zipfile.ZipInfo("项目摘要.txt", date_time=timezone.localtime().timetuple()[:6])
+        summary.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(summary, "\n".join(lines) + "\n")
         seen: set[str] = set()
         for document in documents:
             path = private_path(document.path)
@@ -1028,5 +1030,8 @@ def archive_zip(project: Project) -> bytes:
             while name in seen:
                 name = f"{labels.get(document.kind, document.kind)}/{document.pk}-{document.name}"
             seen.add(name)
-            archive.write(path, name)
+            # the member's date is the upload time in local time (a file's mtime would be the server's, in UTC)
+            info = zipfile.ZipInfo(name, date_time=timezone.localtime(document.uploaded_at).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
     return buffer.getvalue()

@@ -127,3 +127,30 @@ def test_home_open_needs_card_agrees_with_the_list_it_opens(world, login):
     url, value = card.group(1).replace("&amp;", "&"), int(card.group(2).replace(",", ""))
     listed = c.get(url).context["page"].paginator.count
     assert value == listed == 2
+
+
+def test_archive_dates_are_local_time(world, programme, login):
+    import io
+    import zipfile
+
+    from shuzhuan.programs.models import ProjectDocument
+
+    project = drive(world, wf.ACCEPTANCE_APPLIED)
+    late_evening_utc = dt.datetime(2026, 12, 9, 20, 30, tzinfo=dt.UTC)  # 2026-12-10 04:30 in 中山
+    ProjectDocument.objects.filter(project=project).update(uploaded_at=late_evening_utc)
+    data = login(world.users["town_a"]).get(f"/programs/projects/{project.pk}/archive.zip").content
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    summary = archive.read("项目摘要.txt").decode()
+    assert "（2026-12-10）" in summary and "（2026-12-09）" not in summary
+    members = [i for i in archive.infolist() if i.filename != "项目摘要.txt"]
+    assert members and all(i.date_time[:4] == (2026, 12, 10, 4) for i in members)
+
+
+def test_pool_application_list_shows_the_notice_last_day(world, login):
+    from shuzhuan.marketplace.models import ApplicationStatus, PoolApplication, ProviderProfile
+
+    profile = ProviderProfile.objects.create(organisation=world.orgs["provider_a"])
+    PoolApplication.objects.create(provider=profile, status=ApplicationStatus.NOTICE, notice_start=dt.date(2026, 12, 3),
+                                   notice_end=dt.date(2026, 12, 10), submitted_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    html = login(world.users["city"]).get("/market/pool/applications/").content.decode()
+    assert "2026-12-03 – 2026-12-09" in html  # the notice ends with 12-09; from 12-10 admission may be confirmed
