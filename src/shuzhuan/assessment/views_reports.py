@@ -147,7 +147,8 @@ def rescore(request):
     form = RescoreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         set_id = form.cleaned_data["indicator_set"]
-        job = jobs.start(request.user, tasks.RESCORE, _("批量重算评测结果：%(set)s") % {"set": set_id}, tasks.run_rescore,
+        title = dict(form.fields["indicator_set"].choices).get(set_id, set_id)  # the set's title, not its file name
+        job = jobs.start(request.user, tasks.RESCORE, _("批量重算评测结果：%(set)s") % {"set": title}, tasks.run_rescore,
                          params={"indicator_set": set_id})
         return redirect("core:job", job_id=job.pk)
     recent = Job.objects.visible_to(request.user).filter(kind=tasks.RESCORE)[:10]

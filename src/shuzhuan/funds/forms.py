@@ -12,7 +12,7 @@ from shuzhuan.programs import programmes
 
 
 def programme_choices() -> list[tuple[str, str]]:
-    return [(code, f"{code} · {programmes.load(code).title}") for code in programmes.available()]
+    return [(code, programmes.load(code).title) for code in programmes.available()]
 
 
 class AllocationForm(BootstrapMixin, forms.Form):
@@ -34,11 +34,11 @@ class LedgerFilterForm(BootstrapMixin, forms.Form):
     programme = forms.ChoiceField(label=_("奖补计划"), required=False)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + list(Kind.choices))
     reference = forms.CharField(label=_("业务编号"), required=False, max_length=64,
-                                widget=forms.TextInput(attrs={"placeholder": "project:123"}))
+                                help_text=_("台账内部编号，如某项目的承诺与兑现：project:项目号"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", _("全部"))] + [(c, c) for c in programmes.available()]
+        self.fields["programme"].choices = [("", _("全部"))] + programme_choices()
 
     def apply(self, queryset):
         if not self.is_valid():

@@ -128,7 +128,8 @@ def test_ledger_list_filters_and_query_count(city, pilot):
     assert response.status_code == 200
     assert response.context["page"].paginator.count == LedgerTransaction.objects.count() == 7
     text = response.content.decode()
-    assert "project:1" in text and "demo-pilot · 中央 · 直接补助中小企业" in text
+    assert "project:1" in text and "中央 · 直接补助中小企业" in text  # no such project here: the raw reference
+    assert "demo-pilot · " not in text  # the programme by its title, not its code (issue 10 item 13)
     assert [t.kind for t in city.get("/funds/ledger/?kind=payment").context["page"]] == ["payment"]
     assert {t.reference for t in city.get("/funds/ledger/?reference=project:2").context["page"]} == {"project:2"}
     assert city.get(f"/funds/ledger/?programme={TOWN}").context["page"].paginator.count == 0
