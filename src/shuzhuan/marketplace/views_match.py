@@ -79,6 +79,7 @@ def _basis(recs: svc.Recommendations) -> dict:
         "mandatory": [(c, names.get(c, "")) for c in (gaps.mandatory if gaps else ())],
         "optional": [(c, names.get(c, "")) for c in (gaps.optional if gaps else ())],
         "need": [(c, names.get(c, "")) for c in sorted(facts.need_scenarios)],
+        "default_budget": recs.weights.default_budget(facts.size_class, facts.revenue) if facts.budget is None else None,
     }
 
 

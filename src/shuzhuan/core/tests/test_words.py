@@ -43,3 +43,19 @@ def test_language_menu_names_each_language_in_itself(world, login):
     html = login(world.users["city"]).get("/").content.decode()
     menu = html.split('name="language"', 1)[1].split("</select>", 1)[0]
     assert ">English<" in menu and ">简体中文<" in menu and "英语" not in menu
+
+
+@pytest.mark.django_db
+def test_need_budgets_are_in_wanyuan_like_the_form_and_the_list(world, login):
+    from decimal import Decimal
+
+    from shuzhuan.marketplace.models import Need
+
+    ent = world.enterprises["a"]
+    need = Need.objects.create(enterprise=ent, text="库存对不上", scenarios=["S12"], budget=Decimal("200000.00"))
+    c = login(world.users["ent_a"])
+    assert "预算 20.00 万元" in c.get(f"/market/needs/{need.pk}/").content.decode()
+    need.budget = None
+    need.save()
+    page = c.get(f"/market/recommendations/{ent.uscc}/").content.decode()
+    assert "估算可承受预算 180.00 万元" in page  # a small firm, 4 % of 4,500 万元
