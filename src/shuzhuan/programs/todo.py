@@ -43,16 +43,27 @@ def _due(project):
 
 
 def _project_items(queryset, steps: dict) -> list[TodoItem]:
-    from shuzhuan.programs.models import Project
+    from shuzhuan.programs.models import Project, ProjectDocument
 
     items = []
-    rows = (queryset.filter(state__in=list(steps)).select_related("enterprise__organisation")
-            .order_by("updated_at", "pk")[: LIMIT * len(steps)])
+    rows = list(queryset.filter(state__in=list(steps)).select_related("enterprise__organisation")
+                .order_by("updated_at", "pk")[: LIMIT * len(steps)])
+    # the documents still missing for acceptance, for projects that are to apply for it (one query)
+    uploaded: dict[int, dict[str, str]] = {}
+    completed = [p.pk for p in rows if p.state == wf.COMPLETED]
+    if completed and wf.COMPLETED in steps:
+        for project_id, kind, file_type in (ProjectDocument.objects.filter(project_id__in=completed)
+                                            .order_by("uploaded_at", "pk").values_list("project_id", "kind", "file_type")):
+            uploaded.setdefault(project_id, {})[kind] = file_type
     for project in rows:
         assert isinstance(project, Project)
         kind, note = steps[project.state]
         if project.state == wf.RETURNED and project.return_reason:
             note = _("退回原因：%(r)s") % {"r": project.return_reason[:60]}
+        elif project.state == wf.COMPLETED and project.pk in completed:
+            problems = wf.document_problems(uploaded.get(project.pk, {}))
+            if problems:
+                note = _("验收材料：%(p)s") % {"p": "；".join(problems[:3]) + ("…" if len(problems) > 3 else "")}
         items.append(TodoItem(str(kind), project.title, reverse("programs:project", args=[project.pk]),
                               since=project.updated_at, due=_due(project), note=str(note)))
     return items

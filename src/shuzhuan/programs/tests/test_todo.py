@@ -56,6 +56,12 @@ def test_each_role_sees_its_own_next_steps(world, programme, login):
     assert "项目待备案" in ent_queue and f"/programs/projects/{draft.pk}/" in ent_queue
 
 
+def test_the_enterprise_sees_which_acceptance_documents_are_missing(world, programme, login):
+    drive(world, wf.COMPLETED)
+    queue = _queue(login(world.users["ent_a"]).get("/"))
+    assert "项目待申请验收" in queue and "验收材料：缺少「验收档案」" in queue
+
+
 def test_queue_puts_overdue_and_due_items_before_undated_ones():
     today = dt.date(2026, 1, 10)
     items = [todo.TodoItem("a", "undated old", "/a", since=dt.date(2025, 1, 1)),
