@@ -13,13 +13,6 @@ class MarketplaceConfig(AppConfig):
 
         register_relationship(related_enterprises)
 
-        from shuzhuan.core import navigation
-        from shuzhuan.core import todo as todo_registry
-        from shuzhuan.marketplace.todo import todo
-
-        todo_registry.register(todo)
-        navigation.register_group("marketplace", _("资源池与供需对接"), 35)
-
         from shuzhuan.marketplace.views_match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains
@@ -27,3 +20,10 @@ class MarketplaceConfig(AppConfig):
         from shuzhuan.marketplace.views_pool import register_navigation as register_pool_navigation
 
         register_pool_navigation()  # provider centre, pool admission, offering review, public catalogue
+
+        from shuzhuan.core import navigation
+        from shuzhuan.core import todo as todo_registry
+        from shuzhuan.marketplace.todo import todo
+
+        todo_registry.register(todo)  # the 待办 queue: pool reviews, admissions, offerings, contacts, needs
+        navigation.register_group("marketplace", _("资源池与供需对接"), 35)
