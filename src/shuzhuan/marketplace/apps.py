@@ -13,10 +13,10 @@ class MarketplaceConfig(AppConfig):
 
         register_relationship(related_enterprises)
 
-        from shuzhuan.marketplace.views_match import register_navigation as register_match_navigation
+        from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains
 
-        from shuzhuan.marketplace.views_pool import register_navigation as register_pool_navigation
+        from shuzhuan.marketplace.views.pool import register_navigation as register_pool_navigation
 
         register_pool_navigation()  # provider centre, pool admission, offering review, public catalogue

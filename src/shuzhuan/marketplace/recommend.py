@@ -30,7 +30,6 @@ from django.db import connection
 
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
-from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.domain.matching import (
     COMPONENTS,
@@ -41,6 +40,7 @@ from shuzhuan.marketplace.domain.matching import (
     tenths,
 )
 from shuzhuan.marketplace.models import Need
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.models import Enterprise
 
 BIT = {code: 1 << i for i, code in enumerate(SCENARIO_CODES)}

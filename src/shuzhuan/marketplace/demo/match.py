@@ -24,7 +24,6 @@ from shuzhuan.assessment.models import Assessment
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core import audit
 from shuzhuan.core.models import AuditEntry, OrganisationKind, User
-from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.models import (
     IN_POOL_STATUSES,
     ChainLink,
@@ -39,6 +38,7 @@ from shuzhuan.marketplace.models import (
     OfferingKind,
     ProviderProfile,
 )
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.domain import USCC_ALPHABET, make_uscc
 from shuzhuan.registry.models import Enterprise
 

@@ -45,7 +45,7 @@ from shuzhuan.marketplace.models import (
 )
 from shuzhuan.registry.models import Enterprise, IndustryClass
 
-WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "matching_weights.yaml"
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "matching_weights.yaml"
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHING)
 ACTIVE_CONTACT = (ContactStatus.REQUESTED, ContactStatus.CONTACTED)
 TRANSITIONS: dict[str, tuple[str, ...]] = {

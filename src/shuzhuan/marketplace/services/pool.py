@@ -43,7 +43,7 @@ from shuzhuan.marketplace.models import (
     SolutionCategory,
 )
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class PoolError(Exception):

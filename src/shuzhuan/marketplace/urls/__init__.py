@@ -2,6 +2,6 @@ from django.urls import include, path
 
 app_name = "marketplace"
 urlpatterns = [
-    path("", include("shuzhuan.marketplace.urls_pool")),  # providers, admission, offerings, public catalogue
-    path("", include("shuzhuan.marketplace.urls_match")),  # needs, recommendations, contact, consortia, chains
+    path("", include("shuzhuan.marketplace.urls.pool")),  # providers, admission, offerings, public catalogue
+    path("", include("shuzhuan.marketplace.urls.match")),  # needs, recommendations, contact, consortia, chains
 ]

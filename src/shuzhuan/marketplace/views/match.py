@@ -19,9 +19,7 @@ from django.views.decorators.http import require_POST
 from shuzhuan.assessment.models import Assessment
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import OrganisationKind, Role, Town, is_city_wide
-from shuzhuan.marketplace import services_consortia as consortia
-from shuzhuan.marketplace import services_match as svc
-from shuzhuan.marketplace.forms_match import (
+from shuzhuan.marketplace.forms.match import (
     ChainUploadForm,
     ConsortiumForm,
     ConsortiumMembersForm,
@@ -39,6 +37,8 @@ from shuzhuan.marketplace.models import (
     NeedStatus,
     Offering,
 )
+from shuzhuan.marketplace.services import consortia
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.models import Enterprise
 
 PAGE_SIZE = 50

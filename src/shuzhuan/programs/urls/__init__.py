@@ -1,4 +1,4 @@
 from django.urls import include, path
 
 app_name = "programs"
-urlpatterns = [path("", include("shuzhuan.programs.urls_projects"))]
+urlpatterns = [path("", include("shuzhuan.programs.urls.projects"))]

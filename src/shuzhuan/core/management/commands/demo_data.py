@@ -168,7 +168,7 @@ class AccountsStep(DemoStep):
         firm = registry_demo.pick_demo_enterprise()
         if firm is None:
             out.notice("没有示范企业，跳过企业账号（先生成企业库：--enterprises N）")
-        from shuzhuan.marketplace.demo_pool import demo_account_provider
+        from shuzhuan.marketplace.demo.pool import demo_account_provider
 
         accounts = ensure_demo_accounts(firm.organisation if firm else None, cal.account_uscc,
                                         provider=demo_account_provider())
