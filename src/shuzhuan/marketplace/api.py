@@ -5,8 +5,8 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
-from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.api_errors import ApiError
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.needs import classifier
 
