@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         from shuzhuan.core.tasks import PERIODIC
 
         periodic.register(*PERIODIC)  # close jobs whose worker died (`shuzhuan scheduler`)
+        from shuzhuan.core.demo_steps import AccountsStep, register_step
+
+        register_step(AccountsStep(), order=1000)  # `demo-data --accounts`, after every app's step
 
         navigation.register(_("工作台"), "core:home", icon="house", order=0)
         navigation.register(_("后台任务"), "core:jobs", icon="hourglass-split", order=900)

@@ -1,2 +1,13 @@
 """The marketplace's part of the demo city: `pool` (providers, solutions, products) and `match`
 (needs, contact requests, consortia, chain leaders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def demo_accounts() -> dict[str, Any]:
+    """The provider demo account's organisation (registered with `core.demo_steps.register_accounts`)."""
+    from shuzhuan.marketplace.demo.pool import demo_account_provider
+
+    return {"provider": demo_account_provider()}
