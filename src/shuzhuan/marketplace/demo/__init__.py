@@ -11,3 +11,11 @@ def demo_accounts() -> dict[str, Any]:
     from shuzhuan.marketplace.demo.pool import demo_account_provider
 
     return {"provider": demo_account_provider()}
+
+
+def admit_demo_provider(organisation: Any, admitted_on: Any) -> None:
+    """Put a fictional provider in the pool (another app's demo step, when the pool step did not run)."""
+    from shuzhuan.marketplace.models import PoolStatus, ProviderProfile
+
+    ProviderProfile.objects.update_or_create(organisation=organisation, defaults={
+        "pool_status": PoolStatus.IN_POOL, "admitted_on": admitted_on})
