@@ -8,13 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
+        from shuzhuan.core.demo_steps import AccountsStep, register_step
+
+        register_step(AccountsStep(), order=1000)  # `demo-data --accounts`, after every app's step
         from shuzhuan.core import navigation, periodic
         from shuzhuan.core.tasks import PERIODIC
 
         periodic.register(*PERIODIC)  # close jobs whose worker died (`shuzhuan scheduler`)
-        from shuzhuan.core.demo_steps import AccountsStep, register_step
-
-        register_step(AccountsStep(), order=1000)  # `demo-data --accounts`, after every app's step
 
         navigation.register(_("工作台"), "core:home", icon="house", order=0)
         navigation.register(_("后台任务"), "core:jobs", icon="hourglass-split", order=900)

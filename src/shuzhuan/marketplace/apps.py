@@ -12,6 +12,15 @@ class MarketplaceConfig(AppConfig):
         from shuzhuan.registry.models import register_relationship
 
         register_relationship(related_enterprises)
+
+        from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
+
+        register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains
+
+        from shuzhuan.marketplace.views.pool import register_navigation as register_pool_navigation
+
+        register_pool_navigation()  # provider centre, pool admission, offering review, public catalogue
+
         from shuzhuan.core.demo_steps import AppStep, register_accounts, register_step
         from shuzhuan.marketplace.demo import demo_accounts
 
@@ -22,11 +31,3 @@ class MarketplaceConfig(AppConfig):
                               "shuzhuan.marketplace.demo.match:match_present",
                               "shuzhuan.marketplace.demo.match:delete_demo_match", "示范需求与对接"), order=50)
         register_accounts(demo_accounts)  # the provider account: the busiest provider of the demo pool
-
-        from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
-
-        register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains
-
-        from shuzhuan.marketplace.views.pool import register_navigation as register_pool_navigation
-
-        register_pool_navigation()  # provider centre, pool admission, offering review, public catalogue
