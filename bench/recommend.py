@@ -105,8 +105,8 @@ def build_city(n: int, rng: random.Random) -> dict[str, int]:
 
 def run() -> dict:
     from shuzhuan.marketplace import recommend
-    from shuzhuan.marketplace import services_match as svc
     from shuzhuan.marketplace.models import Offering
+    from shuzhuan.marketplace.services import match as svc
     from shuzhuan.registry.models import Enterprise
 
     n = int(os.environ.get("SHUZHUAN_BENCH_ENTERPRISES", "500000"))

@@ -3,8 +3,8 @@
 from ninja import NinjaAPI
 
 from shuzhuan.api.auth import enforce_policies
-from shuzhuan.api.errors import install
 from shuzhuan.assessment.api import router as assessment_router
+from shuzhuan.core.api_errors import install
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.programs.api import router as programs_router
 from shuzhuan.registry.api import router as registry_router

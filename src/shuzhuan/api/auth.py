@@ -19,7 +19,7 @@ def resolve_user(request):
         from django.middleware.csrf import CsrfViewMiddleware
 
         if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
-            from shuzhuan.api.errors import ApiError
+            from shuzhuan.core.api_errors import ApiError
 
             raise ApiError(403, "csrf", "CSRF 校验失败：请刷新页面后重试，或使用访问令牌")
     return request.user
@@ -32,7 +32,7 @@ class PolicyAuth:
         self.policy = policy
 
     def __call__(self, request):
-        from shuzhuan.api.errors import ApiError
+        from shuzhuan.core.api_errors import ApiError
 
         user = resolve_user(request)
         if self.policy is None:

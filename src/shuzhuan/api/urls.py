@@ -13,8 +13,8 @@ from django.urls import URLPattern, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from shuzhuan.api.api import api
-from shuzhuan.api.errors import envelope
 from shuzhuan.core.access import page_access
+from shuzhuan.core.api_errors import envelope
 
 NOT_FOUND_MESSAGE = "接口不存在，请检查请求路径"
 

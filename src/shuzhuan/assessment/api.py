@@ -5,10 +5,10 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema
 
-from shuzhuan.api.errors import ApiError
 from shuzhuan.assessment.domain.errors import AssessmentInputError
 from shuzhuan.assessment.payload import INVALID, evaluate
 from shuzhuan.core.access import api_access
+from shuzhuan.core.api_errors import ApiError
 
 router = Router(tags=["数字化水平评测"])
 

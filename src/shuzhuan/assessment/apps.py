@@ -8,6 +8,11 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("数字化水平评测")
 
     def ready(self) -> None:
+        from shuzhuan.core.demo_steps import AppStep, register_step
+
+        register_step(AppStep("数字化水平评测", "shuzhuan.assessment.demo:generate_assessments",
+                              "shuzhuan.assessment.demo:demo_assessments_present",
+                              "shuzhuan.assessment.demo:delete_demo_assessments", "示范评测"), order=30)
         from shuzhuan.assessment.models import related_enterprises
         from shuzhuan.core import navigation
         from shuzhuan.core.access import CITY, OFFICERS

@@ -289,3 +289,38 @@ def delete_demo_assessments() -> int:
     onsite, _ = demo_assessments().filter(based_on__isnull=False).delete()
     rest, _ = demo_assessments().delete()
     return onsite + rest
+
+
+# --- for other apps' demo steps (they never write assessment rows themselves) -----------------------------
+
+def signed_post_rating(enterprise_id: int, rater_organisation_id: int | None, level: int,
+                       rng: random.Random) -> Assessment:
+    """A signed on-site post-transformation rating: a real answer sheet scored by the real scorer, drawn
+    until it reaches `level` (so reports, statistics and the programme all show the same figures)."""
+    from shuzhuan.assessment.results import apply_score
+
+    indicator_set = indicator_sets.load(indicator_sets.DEFAULT)
+    row = Assessment(enterprise_id=enterprise_id, kind=Kind.POST, source=Source.ONSITE, status=Status.SIGNED,
+                     indicator_set=indicator_set.id, assessed_on=timezone.localdate(),
+                     rater_organisation_id=rater_organisation_id, signed_at=timezone.now(), submitted_at=timezone.now())
+    capability = 0.35 + 0.12 * level
+    for _attempt in range(60):
+        row.answers, row.scenarios = sheet(indicator_set, min(capability, 0.98), rng)
+        if (apply_score(row).level or 0) >= level:
+            break
+        capability += 0.02
+    row.save()
+    refresh_official([enterprise_id])
+    return row
+
+
+def delete_assessments(pks: list[int]) -> int:
+    """Remove these assessments (another app's demo ratings, on reset)."""
+    removed, _ = Assessment.objects.filter(pk__in=pks).delete()
+    return removed
+
+
+def delete_for_organisations(organisations: Any) -> int:
+    """Remove every assessment of the enterprises of these organisations (a demo's fallback firms)."""
+    removed, _ = Assessment.objects.filter(enterprise__organisation__in=organisations).delete()
+    return removed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -82,3 +83,70 @@ def refresh_official(enterprise_ids: Iterable[int] | None = None) -> int:
                 Assessment.objects.filter(pk__in=winners[i:i + REFRESH_CHUNK]).update(is_official=True)
             official += len(winners)
     return official
+
+
+# --- what other apps read (the marketplace, the programmes): they never query assessment models -------------
+
+def official_for(enterprise_id: int) -> Assessment | None:
+    """The enterprise's official result (DESIGN decision 7), or None."""
+    return official_assessments(Assessment.objects.filter(enterprise_id=enterprise_id)).first()
+
+
+def official_levels(enterprise_ids: Iterable[int]) -> dict[int, int | None]:
+    """enterprise id → level of its official result, for those that have one (one query)."""
+    rows = official_assessments(Assessment.objects.filter(enterprise_id__in=list(enterprise_ids)))
+    return dict(rows.values_list("enterprise_id", "level"))
+
+
+def official_results() -> QuerySet[Assessment]:
+    """The stored official rows (`is_official`, kept by `refresh_official`), for aggregates across apps."""
+    return Assessment.objects.filter(is_official=True)
+
+
+def assessed_enterprise_ids(limit: int) -> list[int]:
+    """Enterprises whose official result has a level and scenario answers, by id, at most `limit`."""
+    rows = official_assessments(Assessment.objects.exclude(scenarios={})).exclude(level__isnull=True)
+    return list(rows.order_by("enterprise_id").values_list("enterprise_id", flat=True)[:limit])
+
+
+def final_results(enterprise_ids: Iterable[int]) -> Iterable[tuple[int, Any, bool, int, int | None]]:
+    """Every final result of these enterprises as (enterprise id, assessed on, on-site?, id, level), one query."""
+    rows = Assessment.objects.filter(enterprise_id__in=list(enterprise_ids), status__in=FINAL_STATUSES).values_list(
+        "enterprise_id", "assessed_on", "source", "pk", "level")
+    return ((e, d, src == Source.ONSITE, pk, lvl) for e, d, src, pk, lvl in rows.iterator(chunk_size=5000))
+
+
+def final_result_table() -> list[tuple]:
+    """Every final result as raw rows for batch engines: (enterprise id, id, 1 if on-site else 0, assessed on,
+    level, scenarios as stored, indicator set). One query, no model instances."""
+    from django.db import connection
+
+    table = Assessment._meta.db_table
+    marks = ", ".join(["%s"] * len(FINAL_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT enterprise_id, id, source, assessed_on, level, scenarios, indicator_set FROM {table} "  # noqa: S608
+            f"WHERE status IN ({marks})", [str(s) for s in FINAL_STATUSES])
+        rows = cursor.fetchall()
+    return [(e, i, int(src == Source.ONSITE), d, lvl, s, ind) for e, i, src, d, lvl, s, ind in rows]
+
+
+def signed_post_rating(enterprise_id: int) -> Assessment | None:
+    """The enterprise's latest signed on-site post-transformation rating, if any."""
+    from shuzhuan.assessment.models import Kind, Status
+
+    return (Assessment.objects.filter(enterprise_id=enterprise_id, kind=Kind.POST, source=Source.ONSITE,
+                                      status=Status.SIGNED)
+            .order_by("-assessed_on", "-id").first())
+
+
+def assessment_by_pk(pk: int | None) -> Assessment | None:
+    return Assessment.objects.filter(pk=pk).first() if pk else None
+
+
+def rating_facts(assessment: Assessment) -> dict[str, bool]:
+    """What a programme checks of a post-transformation rating: signed, on-site, of the post kind."""
+    from shuzhuan.assessment.models import Kind, Status
+
+    return {"signed": assessment.status == Status.SIGNED, "onsite": assessment.source == Source.ONSITE,
+            "post": assessment.kind == Kind.POST}

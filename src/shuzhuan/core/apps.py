@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
+        from shuzhuan.core.demo_steps import AccountsStep, register_step
+
+        register_step(AccountsStep(), order=1000)  # `demo-data --accounts`, after every app's step
         from shuzhuan.core import navigation, periodic
         from shuzhuan.core.tasks import PERIODIC
 

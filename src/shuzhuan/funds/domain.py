@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from shuzhuan.core.domain import CENT
-from shuzhuan.programs.domain.money import split
+from shuzhuan.core.money import split
 
 ZERO = Decimal("0.00")
 

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.core.forms import BootstrapMixin
+from shuzhuan.funds import programmes
 from shuzhuan.funds.models import Kind, Purpose, SourceCode
 from shuzhuan.funds.services import MAX_AMOUNT
-from shuzhuan.programs import programmes
 
 
 def programme_choices() -> list[tuple[str, str]]:

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from shuzhuan.core import audit
 from shuzhuan.core.domain import CENT, format_yuan
+from shuzhuan.core.money import check_purpose_split, split
+from shuzhuan.funds import programmes
 from shuzhuan.funds.domain import ZERO, largest_split_within
 from shuzhuan.funds.models import (
     Account,
@@ -41,9 +43,8 @@ from shuzhuan.funds.models import (
     Purpose,
     SourceCode,
 )
-from shuzhuan.programs import programmes
-from shuzhuan.programs.domain.model import Programme, ProgrammeVersion
-from shuzhuan.programs.domain.money import check_purpose_split, split
+from shuzhuan.funds.programmes import FundedProgramme as Programme
+from shuzhuan.funds.programmes import FundedVersion as ProgrammeVersion
 
 MAX_AMOUNT = Decimal("10000000000.00")  # ten billion yuan per operation; a stored balance holds 14 digits
 LINE_BUCKETS = (Bucket.AVAILABLE, Bucket.COMMITTED, Bucket.PAID)

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 
 from shuzhuan.core.access import CITY, page_access
 from shuzhuan.core.domain import format_yuan
-from shuzhuan.funds import services
+from shuzhuan.core.money import format_fraction
+from shuzhuan.funds import programmes, services
 from shuzhuan.funds.domain import ZERO
 from shuzhuan.funds.forms import AllocationForm, LedgerFilterForm
 from shuzhuan.funds.models import Account, Bucket, BudgetLine, LedgerTransaction, Posting, Purpose, SourceCode
-from shuzhuan.programs import programmes
-from shuzhuan.programs.domain.money import format_fraction
 
 PAGE_SIZE = 50
 BUCKETS = (Bucket.AVAILABLE, Bucket.COMMITTED, Bucket.PAID)

@@ -5,8 +5,8 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
-from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.api_errors import ApiError
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.needs import classifier
 
@@ -105,9 +105,9 @@ class RecommendationsOut(Schema):
 def recommendations(request, uscc: str, need: int | None = Query(None, ge=1), limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
     from django.shortcuts import get_object_or_404
 
-    from shuzhuan.marketplace import services_match
     from shuzhuan.marketplace.domain.matching import pilot_price
     from shuzhuan.marketplace.models import Need
+    from shuzhuan.marketplace.services import match as services_match
     from shuzhuan.registry.models import Enterprise
 
     ent = get_object_or_404(Enterprise.objects.visible_to(request.user).select_related("organisation"), organisation__uscc=uscc)

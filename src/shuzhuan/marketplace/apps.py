@@ -13,11 +13,11 @@ class MarketplaceConfig(AppConfig):
 
         register_relationship(related_enterprises)
 
-        from shuzhuan.marketplace.views_match import register_navigation as register_match_navigation
+        from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains
 
-        from shuzhuan.marketplace.views_pool import register_navigation as register_pool_navigation
+        from shuzhuan.marketplace.views.pool import register_navigation as register_pool_navigation
 
         register_pool_navigation()  # provider centre, pool admission, offering review, public catalogue
 
@@ -27,3 +27,14 @@ class MarketplaceConfig(AppConfig):
 
         todo_registry.register(todo)  # the 待办 queue: pool reviews, admissions, offerings, contacts, needs
         navigation.register_group("marketplace", _("资源池与供需对接"), 35)
+
+        from shuzhuan.core.demo_steps import AppStep, register_accounts, register_step
+        from shuzhuan.marketplace.demo import demo_accounts
+
+        register_step(AppStep("供给资源池（服务商、解决方案、产品）", "shuzhuan.marketplace.demo.pool:generate_pool",
+                              "shuzhuan.marketplace.demo.pool:pool_present",
+                              "shuzhuan.marketplace.demo.pool:delete_demo_pool", "示范资源池"), order=20)
+        register_step(AppStep("供需对接、产业联合体与链主", "shuzhuan.marketplace.demo.match:generate_match",
+                              "shuzhuan.marketplace.demo.match:match_present",
+                              "shuzhuan.marketplace.demo.match:delete_demo_match", "示范需求与对接"), order=50)
+        register_accounts(demo_accounts)  # the provider account: the busiest provider of the demo pool

@@ -31,8 +31,7 @@ import polars as pl
 from django.db import connection
 
 from shuzhuan.assessment import indicator_sets
-from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
-from shuzhuan.marketplace import services_match as svc
+from shuzhuan.assessment.results import final_result_table
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.domain.matching import (
     COMPONENTS,
@@ -43,6 +42,7 @@ from shuzhuan.marketplace.domain.matching import (
     tenths,
 )
 from shuzhuan.marketplace.models import Need
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.models import Enterprise
 
 BIT = {code: 1 << i for i, code in enumerate(SCENARIO_CODES)}
@@ -89,14 +89,10 @@ def default_budgets(ents: pl.DataFrame, m: Matcher) -> pl.DataFrame:
 
 def official_frame() -> pl.DataFrame:
     """The official assessment per enterprise: enterprise_id, level, scenarios (JSON text), indicator_set."""
-    table = Assessment._meta.db_table
-    marks = ", ".join(["%s"] * len(FINAL_STATUSES))
-    rows = _rows(
-        f"SELECT enterprise_id, id, source, assessed_on, level, scenarios, indicator_set FROM {table} "  # noqa: S608
-        f"WHERE status IN ({marks})", [str(s) for s in FINAL_STATUSES])
+    rows = final_result_table()
     frame = pl.DataFrame(
-        [(e, i, int(src == Source.ONSITE), _date(d), lvl, s if isinstance(s, str) else _json(s), ind)
-         for e, i, src, d, lvl, s, ind in rows],
+        [(e, i, onsite, _date(d), lvl, s if isinstance(s, str) else _json(s), ind)
+         for e, i, onsite, d, lvl, s, ind in rows],
         schema={"enterprise_id": pl.Int64, "id": pl.Int64, "onsite": pl.Int8, "assessed_on": pl.Date,
                 "level": pl.Int64, "scenarios": pl.String, "indicator_set": pl.String},
         orient="row",

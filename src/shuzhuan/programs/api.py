@@ -16,12 +16,12 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.api_errors import ApiError
+from shuzhuan.core.money import MONEY_PATTERN
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
 from shuzhuan.programs.domain.model import LEVEL_RANGE, MAX_LEVEL
-from shuzhuan.programs.domain.money import MONEY_PATTERN
 
 router = Router(tags=["改造项目与奖补"])
 INVALID = {"code": "invalid", "message": "请求参数有误"}

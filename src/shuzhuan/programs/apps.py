@@ -8,6 +8,14 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("改造项目与奖补")
 
     def ready(self) -> None:
+        from shuzhuan.core.demo_steps import AppStep, register_step
+        from shuzhuan.funds.programmes import register_catalogue
+        from shuzhuan.programs import programmes
+
+        register_catalogue(programmes.available, programmes.load)  # the ledger reads programmes through this
+        register_step(AppStep("城市试点与改造项目", "shuzhuan.programs.demo:generate_programme",
+                              "shuzhuan.programs.demo:present", "shuzhuan.programs.demo:reset_programme",
+                              "示范试点项目"), order=40)
         from shuzhuan.core import navigation
         from shuzhuan.core.access import OFFICERS
         from shuzhuan.programs.models import related_enterprises

@@ -102,7 +102,7 @@ def _ensure_funds(programme: Programme) -> None:
 def _providers(rng: random.Random) -> list[Any]:
     """In-pool providers; a few fictional ones when the pool has none."""
     from shuzhuan.core.models import Organisation, OrganisationKind
-    from shuzhuan.marketplace.models import PoolStatus, ProviderProfile
+    from shuzhuan.marketplace.demo import admit_demo_provider
     from shuzhuan.registry.domain import make_uscc
 
     orgs = list(services.pool_providers()[:40])
@@ -113,8 +113,7 @@ def _providers(rng: random.Random) -> list[Any]:
     for i, name in enumerate(names, 1):
         uscc = make_uscc("442000", f"PX{i:06d}")
         org, _created = Organisation.objects.get_or_create(uscc=uscc, defaults={"name": name, "kind": OrganisationKind.PROVIDER})
-        ProviderProfile.objects.update_or_create(organisation=org, defaults={
-            "pool_status": PoolStatus.IN_POOL, "admitted_on": dt.date(2024, 9, 1)})
+        admit_demo_provider(org, dt.date(2024, 9, 1))
     return list(services.pool_providers()[:40])
 
 
@@ -178,23 +177,9 @@ def _listings(programme: Programme, rng: random.Random, say: Any) -> list[Listin
 def _post_rating(project: Project, level: int, rater_org_id: int | None, rng: random.Random) -> None:
     """A signed on-site post-transformation rating: a real answer sheet scored by the real scorer, drawn
     until it reaches `level` (so reports, statistics and the project all show the same figures)."""
-    from shuzhuan.assessment import indicator_sets
-    from shuzhuan.assessment.demo import sheet
-    from shuzhuan.assessment.models import Assessment, Kind, Source, Status
-    from shuzhuan.assessment.results import apply_score, refresh_official
+    from shuzhuan.assessment.demo import signed_post_rating
 
-    indicator_set = indicator_sets.load(indicator_sets.DEFAULT)
-    row = Assessment(enterprise_id=project.enterprise_id, kind=Kind.POST, source=Source.ONSITE, status=Status.SIGNED,
-                     indicator_set=indicator_set.id, assessed_on=timezone.localdate(),
-                     rater_organisation_id=rater_org_id, signed_at=timezone.now(), submitted_at=timezone.now())
-    capability = 0.35 + 0.12 * level
-    for _attempt in range(60):
-        row.answers, row.scenarios = sheet(indicator_set, min(capability, 0.98), rng)
-        if (apply_score(row).level or 0) >= level:
-            break
-        capability += 0.02
-    row.save()
-    refresh_official([project.enterprise_id])
+    signed_post_rating(project.enterprise_id, rater_org_id, level, rng)
 
 
 def _drive(project: Project, target: str, rng: random.Random, providers: list[Any], expert: Any) -> Project:
@@ -335,7 +320,7 @@ def generate_programme(seed: int = 2024, stdout: Any = None) -> dict[str, int]:
 @transaction.atomic
 def reset_programme() -> int:
     """Remove the demo pilot's workflow records (before the assessments and registry are reset)."""
-    from shuzhuan.assessment.models import Assessment
+    from shuzhuan.assessment.demo import delete_assessments
 
     programme = Programme.objects.filter(code=CODE).first()
     if programme is None:
@@ -350,7 +335,7 @@ def reset_programme() -> int:
     projects.delete()
     PayoutBatch.objects.filter(programme=programme).delete()
     Listing.objects.filter(programme=programme).delete()
-    Assessment.objects.filter(pk__in=ratings).delete()
+    delete_assessments(ratings)
     _delete_fallback_firms()
     return count
 
@@ -359,12 +344,12 @@ FALLBACK_PREFIX = "91442000PY"  # make_uscc("442000", "PY…"): the fallback fir
 
 
 def _delete_fallback_firms() -> None:
-    from shuzhuan.assessment.models import Assessment
+    from shuzhuan.assessment.demo import delete_for_organisations
     from shuzhuan.core.models import AuditEntry, Organisation
     from shuzhuan.registry.models import Enterprise
 
     orgs = Organisation.objects.filter(uscc__startswith=FALLBACK_PREFIX)
-    Assessment.objects.filter(enterprise__organisation__in=orgs).delete()
+    delete_for_organisations(orgs)
     AuditEntry.objects.filter(organisation__in=orgs).delete()
     Enterprise.objects.filter(organisation__in=orgs).delete()
     orgs.delete()

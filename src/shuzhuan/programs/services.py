@@ -919,7 +919,7 @@ def delivery_record(provider_id: int):
 def refresh_provider_stars(provider_id: int | None, actor: Any = None) -> None:
     """Satisfaction and acceptance feed the pool's star rating (issue 5 item 7, DESIGN decision 12)."""
     from shuzhuan.marketplace.models import ProviderProfile
-    from shuzhuan.marketplace.services_pool import refresh_stars
+    from shuzhuan.marketplace.services.pool import refresh_stars
 
     profile = ProviderProfile.objects.filter(pk=provider_id).first() if provider_id else None
     if profile is not None:

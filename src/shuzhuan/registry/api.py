@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.api_errors import ApiError
 from shuzhuan.registry.filters import EnterpriseFilterForm
 from shuzhuan.registry.models import Enterprise
 

@@ -17,3 +17,9 @@ class RegistryConfig(AppConfig):
         navigation.register(_("企业导入"), "registry:import", roles=OFFICERS, icon="upload", order=11)
         navigation.register(_("本企业档案"), "registry:mine", roles={"enterprise"}, icon="building", order=10)
         navigation.register_cards(key_figures)
+
+        from shuzhuan.core.demo_steps import register_accounts, register_step
+        from shuzhuan.registry.demo_step import RegistryStep, demo_accounts
+
+        register_step(RegistryStep(), order=10)  # `demo-data`: the enterprises first
+        register_accounts(demo_accounts)

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shuzhuan.core.domain import CENT
+from shuzhuan.core.money import split
 from shuzhuan.funds import services
 from shuzhuan.funds.domain import fits, largest_split_within
 from shuzhuan.funds.models import Account, Commitment, LedgerTransaction
 from shuzhuan.funds.tests.conftest import PILOT
-from shuzhuan.programs.domain.money import split
 
 SOURCES = ("central", "provincial", "municipal")
 cents = st.integers(min_value=1, max_value=5_000_000).map(lambda c: Decimal(c) * CENT)

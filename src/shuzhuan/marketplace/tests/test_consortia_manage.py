@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from shuzhuan.core.models import AuditEntry, Job, Organisation
 from shuzhuan.marketplace.models import ChainLink, Consortium, OfferingStatus
-from shuzhuan.marketplace.services_consortia import parse_codes
+from shuzhuan.marketplace.services.consortia import parse_codes
 from shuzhuan.marketplace.tests.scope_fixtures_match import offering, provider
 from shuzhuan.marketplace.tests.test_match_chains import xlsx
 from shuzhuan.registry.domain import make_uscc

@@ -7,7 +7,7 @@ import io
 from conftest import make_enterprise
 
 from shuzhuan.core.models import Organisation, OrganisationKind
-from shuzhuan.marketplace.demo_match import delete_demo_match, generate_match, match_present
+from shuzhuan.marketplace.demo.match import delete_demo_match, generate_match, match_present
 from shuzhuan.marketplace.models import ChainLink, Consortium, ContactRequest, Need, NeedStatus
 from shuzhuan.marketplace.tests.scope_fixtures_match import offering, provider
 from shuzhuan.registry.domain import make_uscc
@@ -45,7 +45,7 @@ def test_generate_is_deterministic_and_fills_every_stage(world):
     assert Need.objects.filter(text__regex=r"[\u4e00-\u9fff]").count() == Need.objects.count() > 0
     assert set(ContactRequest.objects.values_list("status", flat=True)) >= {"requested"}
     assert Need.objects.exclude(status=NeedStatus.OPEN).exists()
-    from shuzhuan.marketplace.services_consortia import catalogue_candidates
+    from shuzhuan.marketplace.services.consortia import catalogue_candidates
 
     for consortium in Consortium.objects.all():  # the catalogue keeps the rule the city's page applies
         assert consortium.offerings.exists()

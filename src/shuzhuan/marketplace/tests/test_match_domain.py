@@ -21,7 +21,7 @@ from shuzhuan.marketplace.domain.matching import (
     scenario_gaps,
     tenths,
 )
-from shuzhuan.marketplace.services_match import WEIGHTS_FILE, load_weights
+from shuzhuan.marketplace.services.match import WEIGHTS_FILE, load_weights
 
 S24 = indicator_sets.load("miit-2024")
 NAMES = {s.code: s.name for s in S24.scenarios}

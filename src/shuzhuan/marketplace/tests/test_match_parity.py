@@ -12,9 +12,9 @@ from conftest import make_enterprise
 from shuzhuan.assessment.models import Assessment, Source, Status
 from shuzhuan.core.models import Organisation, OrganisationKind, Town
 from shuzhuan.marketplace import recommend
-from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.models import ContactRequest, ContactStatus, Need, NeedStatus
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.marketplace.tests.scope_fixtures_match import offering, provider
 from shuzhuan.registry.domain import make_uscc
 

@@ -17,7 +17,7 @@ from tests.test_scope import (
 
 from shuzhuan.core.models import AuditEntry
 from shuzhuan.marketplace.tests.scope_fixtures_match import side_b_values_match
-from shuzhuan.marketplace.urls_match import urlpatterns as match_patterns
+from shuzhuan.marketplace.urls.match import urlpatterns as match_patterns
 
 MATCH_NAMES = {p.name for p in match_patterns}
 

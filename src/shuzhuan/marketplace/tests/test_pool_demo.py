@@ -2,9 +2,9 @@
 
 import pytest
 
-from shuzhuan.marketplace import demo_pool
+from shuzhuan.marketplace.demo import pool as demo_pool
 from shuzhuan.marketplace.models import Offering, OfferingStatus, PoolApplication, ProviderProfile
-from shuzhuan.marketplace.services_pool import pool_figures
+from shuzhuan.marketplace.services.pool import pool_figures
 from shuzhuan.registry.domain import validate_uscc
 
 pytestmark = pytest.mark.django_db

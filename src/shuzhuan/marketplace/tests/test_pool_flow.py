@@ -10,7 +10,6 @@ from conftest import make_user
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shuzhuan.core.models import AuditEntry, Organisation, OrganisationKind
-from shuzhuan.marketplace import services_pool as pool
 from shuzhuan.marketplace.models import (
     ApplicationStatus,
     Offering,
@@ -19,6 +18,7 @@ from shuzhuan.marketplace.models import (
     PoolStatus,
     ProviderProfile,
 )
+from shuzhuan.marketplace.services import pool
 
 pytestmark = pytest.mark.django_db
 

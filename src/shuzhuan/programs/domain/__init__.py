@@ -1,5 +1,12 @@
 """Programme rules as pure Python (no Django, no I/O): parsing rule files, quoting subsidies, money splits."""
 
+from shuzhuan.core.money import (
+    MoneyError,
+    PurposeRule,
+    check_purpose_split,
+    parse_money,
+    split,
+)
 from shuzhuan.programs.domain.errors import FieldError, ProgrammeFileError, QuoteInputError
 from shuzhuan.programs.domain.model import (
     LEVEL_NAMES,
@@ -10,13 +17,6 @@ from shuzhuan.programs.domain.model import (
     FundSource,
     Programme,
     ProgrammeVersion,
-)
-from shuzhuan.programs.domain.money import (
-    MoneyError,
-    PurposeRule,
-    check_purpose_split,
-    parse_money,
-    split,
 )
 from shuzhuan.programs.domain.parse import parse_programme
 from shuzhuan.programs.domain.quote import Quote, quote, run_example

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shuzhuan.programs.domain.money import PurposeRule
+from shuzhuan.core.money import PurposeRule
 
 # Digital levels from the assessment (0 = below 一级).
 MAX_LEVEL = 4

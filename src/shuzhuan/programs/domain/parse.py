@@ -15,6 +15,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 
+from shuzhuan.core.money import MoneyError, PurposeRule, parse_fraction, parse_money, parse_weight
 from shuzhuan.programs.domain.errors import ProgrammeFileError
 from shuzhuan.programs.domain.model import (
     MAX_LEVEL,
@@ -25,7 +26,6 @@ from shuzhuan.programs.domain.model import (
     Programme,
     ProgrammeVersion,
 )
-from shuzhuan.programs.domain.money import MoneyError, PurposeRule, parse_fraction, parse_money, parse_weight
 
 PROGRAMME_CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")

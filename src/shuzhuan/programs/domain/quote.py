@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shuzhuan.core.domain import format_yuan, yuan_down
+from shuzhuan.core.money import MoneyError, format_fraction, parse_money, plain, split
 from shuzhuan.programs.domain.errors import FieldError, QuoteInputError
 from shuzhuan.programs.domain.model import (
     LEVEL_NAMES,
@@ -22,7 +23,6 @@ from shuzhuan.programs.domain.model import (
     Programme,
     ProgrammeVersion,
 )
-from shuzhuan.programs.domain.money import MoneyError, format_fraction, parse_money, plain, split
 
 ZERO = Decimal("0.00")
 

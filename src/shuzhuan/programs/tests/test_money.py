@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shuzhuan.core.money import MAX_AMOUNT, parse_fraction, parse_weight
 from shuzhuan.programs.domain import MoneyError, PurposeRule, check_purpose_split, parse_money, split
-from shuzhuan.programs.domain.money import MAX_AMOUNT, parse_fraction, parse_weight
 
 D = Decimal
 PILOT_RULE = PurposeRule(direct_sme_min=D("0.80"), public_services_max=D("0.20"), applies_to=("central",))

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, username, role, town=None, organisation=None, password=None, mobile=None, display_name="", **opts):
-        from shuzhuan.registry.domain import UsccError, validate_uscc
+        from shuzhuan.core.uscc import UsccError, validate_uscc
 
         if User.objects.filter(username=username).exists():
             raise CommandError(f"用户名 {username} 已存在")

@@ -22,10 +22,7 @@ from django.core.management.base import BaseCommand
 
 from shuzhuan.marketplace import recommend
 
-try:  # the marketplace's services are being moved into a package (services/match.py); either layout works
-    from shuzhuan.marketplace.services import match as svc  # type: ignore[attr-defined]
-except ImportError:
-    from shuzhuan.marketplace import services_match as svc
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.marketplace.domain.affordability import SMALL_CLASSES, Case, Share, measure
 from shuzhuan.marketplace.domain.matching import pilot_price_cents
 from shuzhuan.marketplace.models import Need

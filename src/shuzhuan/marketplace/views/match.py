@@ -16,12 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shuzhuan.assessment.models import Assessment
+from shuzhuan.assessment.results import official_results
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import OrganisationKind, Role, Town, is_city_wide
-from shuzhuan.marketplace import services_consortia as consortia
-from shuzhuan.marketplace import services_match as svc
-from shuzhuan.marketplace.forms_match import (
+from shuzhuan.marketplace.forms.match import (
     ChainUploadForm,
     ConsortiumForm,
     ConsortiumMembersForm,
@@ -39,6 +37,8 @@ from shuzhuan.marketplace.models import (
     NeedStatus,
     Offering,
 )
+from shuzhuan.marketplace.services import consortia
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.models import Enterprise
 
 PAGE_SIZE = 50
@@ -444,8 +444,8 @@ def chain_list(request):
     page = Paginator(leaders, PAGE_SIZE).get_page(request.GET.get("page"))
     # 以大带小 at a glance: of each leader's partners in the registry, how many have an official result, at 二级+
     via = "enterprise__chain_memberships__leader"
-    reached = {leader: (n, n2) for leader, n, n2 in Assessment.objects.filter(
-        is_official=True, enterprise__chain_memberships__leader__in=[e.pk for e in page.object_list]).values(via).annotate(
+    reached = {leader: (n, n2) for leader, n, n2 in official_results().filter(
+        enterprise__chain_memberships__leader__in=[e.pk for e in page.object_list]).values(via).annotate(
         n=Count("enterprise", distinct=True), n2=Count("enterprise", filter=Q(level__gte=2), distinct=True),
     ).values_list(via, "n", "n2").order_by()}
     for leader in page.object_list:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuzhuan.assessment import views_reports as views
+from shuzhuan.assessment.views import reports as views
 
 urlpatterns = [
     path("reports/<int:assessment_id>/", views.report, name="report"),

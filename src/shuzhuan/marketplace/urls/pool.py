@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuzhuan.marketplace import views_pool as v
+from shuzhuan.marketplace.views import pool as v
 
 urlpatterns = [
     # public catalogue (anonymous)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.db import transaction
@@ -19,8 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shuzhuan.assessment import indicator_sets
-from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
-from shuzhuan.assessment.results import official_assessments
+from shuzhuan.assessment import results as assessment_results
 from shuzhuan.core import audit
 from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.marketplace.domain import progress
@@ -45,7 +44,10 @@ from shuzhuan.marketplace.models import (
 )
 from shuzhuan.registry.models import Enterprise, IndustryClass
 
-WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "matching_weights.yaml"
+if TYPE_CHECKING:  # a type only: results are read through shuzhuan.assessment.results
+    from shuzhuan.assessment.models import Assessment
+
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "matching_weights.yaml"
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHING)
 ACTIVE_CONTACT = (ContactStatus.REQUESTED, ContactStatus.CONTACTED)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -119,7 +121,7 @@ def facts_from(enterprise: Enterprise, assessment: Assessment | None, needs: Seq
 
 
 def official_for(enterprise: Enterprise) -> Assessment | None:
-    return official_assessments(Assessment.objects.filter(enterprise=enterprise)).first()
+    return assessment_results.official_for(enterprise.pk)
 
 
 def open_needs(enterprise: Enterprise) -> list[Need]:
@@ -423,9 +425,7 @@ def rated_rows(enterprise_ids: Iterable[int]) -> list[progress.Rated]:
     ids = list(enterprise_ids)
     if not ids:
         return []
-    rows = Assessment.objects.filter(enterprise_id__in=ids, status__in=FINAL_STATUSES).values_list(
-        "enterprise_id", "assessed_on", "source", "pk", "level")
-    return [progress.Rated(e, d, src == Source.ONSITE, pk, lvl) for e, d, src, pk, lvl in rows.iterator(chunk_size=5000)]
+    return [progress.Rated(e, d, onsite, pk, lvl) for e, d, onsite, pk, lvl in assessment_results.final_results(ids)]
 
 
 @dataclass

@@ -5,7 +5,7 @@
 
 from django.urls import path
 
-from shuzhuan.registry import views_import as views
+from shuzhuan.registry.views import importing as views
 
 urlpatterns = [
     path("", views.upload, name="import"),

@@ -1,4 +1,4 @@
-"""Exact money arithmetic for programmes: parsing amounts, splitting by weights, the purpose rule.
+"""Exact money arithmetic shared by the ledger and the programmes: parsing amounts, splitting by weights, the purpose rule.
 
 Money is `Decimal` yuan with two places. Nothing here ever touches a binary float: a float given
 as money is refused, because 0.1 + 0.2 is not 0.3 and an auditor will find the missing cent.

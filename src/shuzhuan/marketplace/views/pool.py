@@ -21,8 +21,7 @@ from django.views.decorators.http import require_POST
 from shuzhuan.core import todo
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import AuditEntry, OrganisationKind, Role, is_city_wide
-from shuzhuan.marketplace import services_pool as pool
-from shuzhuan.marketplace.forms_pool import (
+from shuzhuan.marketplace.forms.pool import (
     ApplicationForm,
     AssignForm,
     CatalogueFilterForm,
@@ -48,6 +47,7 @@ from shuzhuan.marketplace.models import (
     PoolApplication,
     ProviderProfile,
 )
+from shuzhuan.marketplace.services import pool
 from shuzhuan.registry.models import IndustryClass
 
 PAGE_SIZE = 20
@@ -125,7 +125,7 @@ def product_list(request):
 
 @page_access(public=True)
 def provider_list(request):
-    from shuzhuan.marketplace.forms_pool import PROVIDER_SORTS
+    from shuzhuan.marketplace.forms.pool import PROVIDER_SORTS
 
     form = ProviderFilterForm(request.GET or None)
     form.is_valid()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuzhuan.assessment import views_sheets as views
+from shuzhuan.assessment.views import sheets as views
 
 urlpatterns = [
     path("", views.index, name="index"),

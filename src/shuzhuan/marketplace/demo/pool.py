@@ -44,10 +44,10 @@ from shuzhuan.marketplace.models import (
     SanctionKind,
     SolutionCategory,
 )
-from shuzhuan.marketplace.services_pool import pool_rules
+from shuzhuan.marketplace.services.pool import pool_rules
 from shuzhuan.registry.domain import USCC_ALPHABET, make_uscc
 
-CALIBRATION = Path(__file__).resolve().parent / "data" / "demo_pool.yaml"
+CALIBRATION = Path(__file__).resolve().parent.parent / "data" / "demo_pool.yaml"
 EXPERT_PREFIX = "demo-pool-expert-"
 EXPERT_NAMES = ["评审专家甲", "评审专家乙", "评审专家丙", "评审专家丁", "评审专家戊", "评审专家己", "评审专家庚", "评审专家辛"]
 

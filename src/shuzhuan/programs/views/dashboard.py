@@ -18,7 +18,7 @@ from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
 from shuzhuan.programs.forms import BuildBatchForm
 from shuzhuan.programs.models import PayoutBatch, Programme, Project
-from shuzhuan.programs.views_pool import chosen_programme
+from shuzhuan.programs.views.pool import chosen_programme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

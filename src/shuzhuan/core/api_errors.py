@@ -1,4 +1,4 @@
-"""One error envelope for every 4xx (DESIGN decision 6):
+"""One error envelope for every 4xx (DESIGN decision 6), shared by every app's `api.py` (hence in core):
 {"code": "...", "message": "...", "errors": [{"field": "...", "message": "..."}]}"""
 
 from __future__ import annotations

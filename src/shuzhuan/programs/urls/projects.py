@@ -1,6 +1,8 @@
 from django.urls import path
 
-from shuzhuan.programs import views, views_dashboard, views_pool
+from shuzhuan.programs import views
+from shuzhuan.programs.views import dashboard as views_dashboard
+from shuzhuan.programs.views import pool as views_pool
 
 urlpatterns = [
     path("projects/", views.project_list, name="projects"),

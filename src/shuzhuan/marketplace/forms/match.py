@@ -16,7 +16,7 @@ MAX_BUDGET = Decimal("999999999999.99")
 
 
 def scenario_choices() -> list[tuple[str, str]]:
-    from shuzhuan.marketplace.services_match import scenario_names
+    from shuzhuan.marketplace.services.match import scenario_names
 
     return [(code, f"{code} {name}") for code, name in scenario_names().items()]
 
@@ -127,7 +127,7 @@ class ConsortiumForm(BootstrapMixin, forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
-        from shuzhuan.marketplace.services_consortia import lead_provider_choices
+        from shuzhuan.marketplace.services.consortia import lead_provider_choices
 
         super().__init__(*args, **kwargs)
         self.fields["lead_provider"].queryset = lead_provider_choices()
@@ -160,7 +160,7 @@ class ConsortiumMembersForm(BootstrapMixin, forms.Form):
                             error_messages={"required": gettext_lazy("请至少填写一个统一社会信用代码")})
 
     def clean_codes(self) -> list[str]:
-        from shuzhuan.marketplace.services_consortia import MAX_MEMBERS_PER_PASTE, parse_codes
+        from shuzhuan.marketplace.services.consortia import MAX_MEMBERS_PER_PASTE, parse_codes
 
         codes = parse_codes(self.cleaned_data["codes"])
         if not codes:

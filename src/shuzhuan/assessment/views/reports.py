@@ -22,7 +22,7 @@ from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.forms import BootstrapMixin
 from shuzhuan.core.models import Job
 from shuzhuan.registry.imports.flow import ImportPages
-from shuzhuan.registry.views_import import ImportViews
+from shuzhuan.registry.views.importing import ImportViews
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

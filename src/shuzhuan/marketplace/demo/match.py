@@ -20,11 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shuzhuan.assessment.models import Assessment
-from shuzhuan.assessment.results import official_assessments
+from shuzhuan.assessment.results import assessed_enterprise_ids
 from shuzhuan.core import audit
 from shuzhuan.core.models import AuditEntry, OrganisationKind, User
-from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.models import (
     IN_POOL_STATUSES,
     ChainLink,
@@ -39,6 +37,7 @@ from shuzhuan.marketplace.models import (
     OfferingKind,
     ProviderProfile,
 )
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.domain import USCC_ALPHABET, make_uscc
 from shuzhuan.registry.models import Enterprise
 
@@ -235,8 +234,7 @@ def _needs(rng: random.Random, result: MatchResult) -> list[Need]:
     ], batch_size=1000)
     result.needs[NeedSource.TYPED] += len(needs)
     # diagnosis needs: the first gaps of some assessed enterprises
-    assessed = list(official_assessments(Assessment.objects.exclude(scenarios={})).exclude(level__isnull=True)
-                    .order_by("enterprise_id").values_list("enterprise_id", flat=True)[:400])
+    assessed = assessed_enterprise_ids(400)
     for pk in rng.sample(assessed, min(len(assessed), 40)):
         try:
             created, _summary = svc.derive_needs(None, Enterprise.objects.get(pk=pk), limit=3)

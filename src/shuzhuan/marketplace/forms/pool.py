@@ -24,7 +24,7 @@ from shuzhuan.marketplace.models import (
     SanctionKind,
     SolutionCategory,
 )
-from shuzhuan.marketplace.services_pool import pool_rules
+from shuzhuan.marketplace.services.pool import pool_rules
 from shuzhuan.registry.models import IndustryClass
 
 LEVEL_CHOICES = [(0, _("未评测/零级")), (1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))]
@@ -95,7 +95,7 @@ class DocumentForm(BootstrapMixin, forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in rules.document_extensions)
 
     def clean_file(self):
-        from shuzhuan.marketplace.services_pool import document_problem
+        from shuzhuan.marketplace.services.pool import document_problem
 
         upload = self.cleaned_data["file"]
         problem = document_problem(upload.name, upload.size)
@@ -114,7 +114,7 @@ class AssignForm(BootstrapMixin, forms.Form):
                                 error_messages={"required": _("请至少选择一位评审专家。")})
 
     def __init__(self, *args, **kwargs):
-        from shuzhuan.marketplace.services_pool import experts
+        from shuzhuan.marketplace.services.pool import experts
 
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = experts()

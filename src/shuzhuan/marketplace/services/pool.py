@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -43,7 +43,7 @@ from shuzhuan.marketplace.models import (
     SolutionCategory,
 )
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class PoolError(Exception):
@@ -585,3 +585,30 @@ def pool_figures(providers: Any, offerings: Any) -> dict[str, Any]:
             provider__in=providers,
         ).count(),
     }
+
+
+# --- what other apps ask of the pool (the programmes): they never query pool models ---------------------
+
+def provider_in_pool(organisation_id: int | None) -> bool:
+    """Whether this organisation is a provider currently in the pool."""
+    if not organisation_id:
+        return False
+    return ProviderProfile.objects.filter(pk=organisation_id, pool_status__in=IN_POOL_STATUSES).exists()
+
+
+def pool_organisations():
+    """The organisations of the providers in the pool, by name."""
+    return Organisation.objects.filter(provider_profile__pool_status__in=IN_POOL_STATUSES).order_by("name")
+
+
+def admission_score(provider_id: int) -> Decimal | None:
+    """The provider's admission score (it feeds the star rating), or None."""
+    profile = ProviderProfile.objects.filter(pk=provider_id).only("admission_score").first()
+    return profile.admission_score if profile else None
+
+
+def refresh_stars_of(provider_id: int | None, record: Callable[[], star_rules.DeliveryRecord], actor: Any = None) -> None:
+    """Recompute the stars of this provider, if it has a pool profile, from `record()` (called only then)."""
+    profile = ProviderProfile.objects.filter(pk=provider_id).first() if provider_id else None
+    if profile is not None:
+        refresh_stars(profile, record(), actor)

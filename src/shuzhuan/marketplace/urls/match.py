@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shuzhuan.marketplace import views_match as v
+from shuzhuan.marketplace.views import match as v
 
 urlpatterns = [
     path("needs/", v.need_list, name="need_list"),

@@ -1,0 +1,1 @@
+"""Marketplace forms, by concern: `pool` and `match`."""

@@ -1,0 +1,2 @@
+"""Marketplace use cases, by concern: `pool` (admission, offerings, ratings), `match` (needs,
+recommendations, contact requests, chain leaders) and `consortia`."""

@@ -1,4 +1,0 @@
-from django.urls import include, path
-
-app_name = "programs"
-urlpatterns = [path("", include("shuzhuan.programs.urls_projects"))]
