@@ -21,11 +21,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from shuzhuan.marketplace import recommend
-
-from shuzhuan.marketplace.services import match as svc
 from shuzhuan.marketplace.domain.affordability import SMALL_CLASSES, Case, Share, measure
 from shuzhuan.marketplace.domain.matching import pilot_price_cents
 from shuzhuan.marketplace.models import Need
+from shuzhuan.marketplace.services import match as svc
 from shuzhuan.registry.models import Enterprise
 
 
