@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyConfig(AppConfig):
+    name = "shuzhuan.policy"
+    label = "policy"
+    verbose_name = _("政策库")
+
+    def ready(self) -> None:
+        from shuzhuan.policy import facts
+
+        facts.register_given()  # the package's application inputs; apps above add facts read from records
