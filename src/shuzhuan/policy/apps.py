@@ -8,6 +8,7 @@ class PolicyConfig(AppConfig):
     verbose_name = _("政策库")
 
     def ready(self) -> None:
-        from shuzhuan.policy import facts
+        from shuzhuan.policy import facts, facts_registry
 
-        facts.register_given()  # the package's application inputs; apps above add facts read from records
+        facts.register_given()  # the package's application inputs
+        facts_registry.register()  # the registry's facts (registry sits below policy); apps above add their own
