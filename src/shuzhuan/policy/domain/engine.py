@@ -301,6 +301,17 @@ def evaluate_frame(version: PolicyVersion, on: dt.date, frame: pl.DataFrame | pl
     return lazy.select(pl.col(subject), *[e.alias(n) for n, e in exprs.items()]).collect()
 
 
+def evaluate_many(versions: list[PolicyVersion], on: dt.date, frame: pl.DataFrame | pl.LazyFrame,
+                  subject: str = "subject") -> pl.DataFrame:
+    """Several policies over the same fact frame in one polars query: per version `<code>.eligible`,
+    `<code>.amount_cents`, `<code>.undecided` (polars evaluates them in parallel)."""
+    lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    columns = [pl.col(subject)]
+    for version in versions:
+        columns += [e.alias(f"{version.policy}.{n}") for n, e in compile_frame(version, on).items()]
+    return lazy.select(columns).collect()
+
+
 def apply_quota(version: PolicyVersion, on: dt.date, frame: pl.DataFrame, results: pl.DataFrame,
                 subject: str = "subject") -> pl.DataFrame:
     """`results` with `within_quota`: the first `per_year` eligible subjects by the ranking rule
