@@ -8,7 +8,10 @@ class PolicyConfig(AppConfig):
     verbose_name = _("政策库")
 
     def ready(self) -> None:
+        from shuzhuan.core import navigation
         from shuzhuan.policy import facts, facts_registry
+
+        navigation.register(_("政策库"), "policy:library", icon="journal-text", order=50)
 
         facts.register_given()  # the package's application inputs
         facts_registry.register()  # the registry's facts (registry sits below policy); apps above add their own

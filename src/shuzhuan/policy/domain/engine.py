@@ -81,7 +81,7 @@ def _round(value: Decimal, rounding: Rounding) -> Decimal:
 ROUNDING = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
 
 
-class _Words:
+class Words:
     """Plain-Chinese labels for facts, parameters and values of one version."""
 
     def __init__(self, version: PolicyVersion, catalog: FactCatalog):
@@ -101,7 +101,11 @@ class _Words:
         return label
 
     def fact_key(self, key: str) -> str:
-        spec = self.catalog.get(base_name(key))
+        return self.fact_key_of(self.catalog, key)
+
+    @staticmethod
+    def fact_key_of(catalog: FactCatalog, key: str) -> str:
+        spec = catalog.get(base_name(key))
         period = period_of(key)
         label = spec.label if spec else key
         return f"{label}（{period} 年）" if period is not None else label
@@ -151,7 +155,7 @@ def evaluate(version: PolicyVersion, on: dt.date, facts: Mapping[str, Any], cata
     """One subject. `facts` by key (`approved_amount`, `revenue[2024]`); a None or absent fact is missing."""
     keys = version.facts
     missing = tuple(k for k in keys if facts.get(k) is None)
-    words = _Words(version, catalog) if trace else None
+    words = Words(version, catalog) if trace else None
     lines: list[str] = []
     if words:
         lines.append(f"适用版本：{version.period}")
