@@ -92,6 +92,9 @@ class Entitlement(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=EntitlementStatus.choices,
                               default=EntitlementStatus.ENTITLED)
     reason = models.CharField(_("排除原因"), max_length=200, blank=True)
+    bank_account = models.CharField(_("收款账号"), max_length=34, blank=True)  # shown masked only
+    confirmed_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("市级审批时间"), null=True, blank=True)
 
     objects = EntitlementQuerySet.as_manager()
 
@@ -109,3 +112,9 @@ class Entitlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} {self.enterprise_id} {self.period}: {self.amount}"
+
+    @property
+    def bank_account_masked(self) -> str:
+        from shuzhuan.policy.domain.runs import mask_account
+
+        return mask_account(self.bank_account)

@@ -9,10 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from shuzhuan.core.audit import record
 from shuzhuan.core.domain import format_yuan
+from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.policy import facts, library
 from shuzhuan.policy.domain import runs
 from shuzhuan.policy.domain.engine import (
@@ -25,7 +28,7 @@ from shuzhuan.policy.domain.engine import (
 )
 from shuzhuan.policy.domain.model import DECIMAL_FACT_SCALE, base_name
 from shuzhuan.policy.domain.values import FactInputError, FieldError
-from shuzhuan.policy.models import SETTLING, Entitlement, EntitlementStatus, PolicyRun
+from shuzhuan.policy.models import SETTLING, Entitlement, EntitlementStatus, PolicyRun, RunStatus
 
 
 def _natural(kind: str, value: Any) -> Any:
@@ -132,3 +135,69 @@ def explain(entitlement: Entitlement) -> Outcome:
         kind = catalog[base_name(key)].type
         values[key] = Decimal(raw) if raw is not None and kind in ("money", "decimal") else raw
     return evaluate(version, entitlement.run.on, values, catalog)
+
+
+# --- review, offer, confirm, approve: one transaction and one audit entry each -------------------------
+
+def _step(actor: Any, entitlement: Entitlement, action: str, summary: str, audit_reason: str = "",
+          **fields: Any) -> Entitlement:
+    """Move one entitlement by `action`, guarded by its current status (a conditional update: two
+    officers acting at once cannot both succeed)."""
+    target = runs.next_status(action, entitlement.status)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                moved = Entitlement.objects.filter(pk=entitlement.pk, status=entitlement.status).update(
+                    status=target, **fields)
+        except IntegrityError:
+            raise runs.TransitionError("该企业本年度的这项政策已在其他批次确认或兑现，不能重复") from None
+        if not moved:
+            raise runs.TransitionError("状态已被他人更改，请刷新后重试")
+        previous = entitlement.status
+        entitlement.refresh_from_db()
+        record(actor, f"policy.{action}", entitlement, summary, organisation=entitlement.enterprise_id,
+               changes={"status": [previous, target]}, reason=audit_reason)
+    return entitlement
+
+
+def _town_or_city(actor: Any, entitlement: Entitlement) -> None:
+    if not (is_city_wide(actor) or (actor.role == Role.TOWN_OFFICER
+                                    and entitlement.enterprise.town_id == actor.town_id)):
+        raise PermissionDenied
+
+
+def exclude(actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
+    """The town (or the city) takes an enterprise off the list, saying why."""
+    _town_or_city(actor, entitlement)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise runs.TransitionError("排除须说明原因")
+    return _step(actor, entitlement, "exclude", f"排除 {entitlement.policy}：{reason}", audit_reason=reason,
+                 reason=reason[:200])
+
+
+def offer(actor: Any, run: PolicyRun) -> int:
+    """After review, the city offers every remaining entitlement to its enterprise. Returns how many."""
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        count = run.entitlements.filter(status=EntitlementStatus.ENTITLED).update(status=EntitlementStatus.OFFERED)
+        PolicyRun.objects.filter(pk=run.pk).update(status=RunStatus.CONFIRMING)
+        record(actor, "policy.offer", run, f"推送 {count} 项可享政策给企业确认", changes={"offered": count})
+    return count
+
+
+def confirm(actor: Any, entitlement: Entitlement, bank_account: str) -> Entitlement:
+    """The enterprise confirms in one step, naming the account to be paid into."""
+    if not (actor.is_authenticated and actor.role == Role.ENTERPRISE and actor.organisation_id == entitlement.enterprise_id):
+        raise PermissionDenied
+    account = runs.clean_account(bank_account)
+    return _step(actor, entitlement, "confirm", f"企业确认享受 {entitlement.policy}（收款账号 {runs.mask_account(account)}）",
+                 bank_account=account, confirmed_at=timezone.now())
+
+
+def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    return _step(actor, entitlement, "approve", f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
+                 approved_at=timezone.now())

@@ -7,6 +7,7 @@ that is new, dropped or changed since the previous run of the same policies and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,3 +51,43 @@ def summary(changes: Mapping[Key, Change]) -> dict[str, int]:
     for change in changes.values():
         counts[change.kind] += 1
     return counts
+
+
+# --- the entitlement's life: town review → offer → the enterprise confirms → the city approves → paid --
+
+ENTITLED, EXCLUDED, OFFERED, CONFIRMED, APPROVED, PAID = "entitled", "excluded", "offered", "confirmed", "approved", "paid"
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "exclude": ((ENTITLED, OFFERED), EXCLUDED),
+    "restore": ((EXCLUDED,), ENTITLED),
+    "offer": ((ENTITLED,), OFFERED),
+    "confirm": ((OFFERED,), CONFIRMED),
+    "approve": ((CONFIRMED,), APPROVED),
+    "pay": ((APPROVED,), PAID),
+}
+_ACCOUNT = re.compile(r"^\d{8,30}$")
+
+
+class TransitionError(ValueError):
+    """A step the entitlement's state does not allow, or bad input for it (message in Chinese)."""
+
+
+def next_status(action: str, status: str) -> str:
+    allowed, target = TRANSITIONS[action]
+    if status not in allowed:
+        raise TransitionError(f"当前状态不能执行此操作（{action}）")
+    return target
+
+
+def clean_account(value: str) -> str:
+    """A bank account number: digits only (spaces and dashes removed), 8–30 long."""
+    digits = re.sub(r"[\s-]", "", str(value or ""))
+    if not _ACCOUNT.match(digits):
+        raise TransitionError("收款账号应为 8–30 位数字")
+    return digits
+
+
+def mask_account(value: str) -> str:
+    """6222 **** **** 1234: the first four and the last four digits only."""
+    if not value:
+        return ""
+    return f"{value[:4]} **** **** {value[-4:]}" if len(value) > 8 else "****" + value[-4:]

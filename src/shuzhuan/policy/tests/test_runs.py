@@ -120,3 +120,53 @@ def test_scope(world, policies) -> None:
     assert list(Entitlement.objects.visible_to(world.users["ent_a"]).values_list("enterprise", flat=True)) == [a.pk]
     assert not Entitlement.objects.visible_to(world.users["provider_a"]).exists()
     assert not PolicyRun.objects.visible_to(world.users["ent_a"]).exists()
+
+
+def test_review_offer_confirm_approve(world, policies) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from shuzhuan.core.models import AuditEntry
+    from shuzhuan.policy.domain.runs import TransitionError
+
+    run = services.create_run(world.users["city"], ["test-revenue-award"], ON)
+    a, b = world.enterprises["a"], world.enterprises["b"]
+    row_b = run.entitlements.get(enterprise=b)
+    row_b.status = EntitlementStatus.ENTITLED  # promote the over-quota row for the review step
+    row_b.save()
+    with pytest.raises(PermissionDenied):
+        services.exclude(world.users["town_a"], row_b, "不是本镇企业")  # another town's enterprise
+    with pytest.raises(TransitionError):
+        services.exclude(world.users["town_b"], row_b, "  ")
+    services.exclude(world.users["town_b"], row_b, "已迁出本市")
+    row_b.refresh_from_db()
+    assert (row_b.status, row_b.reason) == (EntitlementStatus.EXCLUDED, "已迁出本市")
+    assert services.offer(world.users["city"], run) == 1
+    row_a = run.entitlements.get(enterprise=a)
+    assert row_a.status == EntitlementStatus.OFFERED
+    with pytest.raises(PermissionDenied):
+        services.confirm(world.users["ent_b"], row_a, "6222020200112233445")
+    with pytest.raises(TransitionError):
+        services.confirm(world.users["ent_a"], row_a, "62220x")
+    services.confirm(world.users["ent_a"], row_a, "6222 0202 0011 2233 445")
+    assert (row_a.status, row_a.bank_account, row_a.bank_account_masked) == (
+        EntitlementStatus.CONFIRMED, "6222020200112233445", "6222 **** **** 3445")
+    with pytest.raises(TransitionError):
+        services.confirm(world.users["ent_a"], row_a, "6222020200112233445")  # once
+    services.approve(world.users["city"], row_a)
+    assert row_a.status == EntitlementStatus.APPROVED and row_a.approved_at is not None
+    actions = list(AuditEntry.objects.filter(target_type="policy.entitlement").values_list("action", flat=True))
+    assert sorted(actions) == ["policy.approve", "policy.confirm", "policy.exclude"]
+    assert "6222020200112233445" not in " ".join(AuditEntry.objects.values_list("summary", flat=True))
+
+
+def test_a_second_run_cannot_be_confirmed_for_the_same_period(world, policies) -> None:
+    from shuzhuan.policy.domain.runs import TransitionError
+
+    first = services.create_run(world.users["city"], ["test-revenue-award"], ON)
+    second = services.create_run(world.users["city"], ["test-revenue-award"], ON)
+    for run in (first, second):
+        services.offer(world.users["city"], run)
+    a = world.enterprises["a"]
+    services.confirm(world.users["ent_a"], first.entitlements.get(enterprise=a), "6222020200112233445")
+    with pytest.raises(TransitionError, match="不能重复"):
+        services.confirm(world.users["ent_a"], second.entitlements.get(enterprise=a), "6222020200112233445")
