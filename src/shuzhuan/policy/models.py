@@ -21,9 +21,13 @@ class RunStatus(models.TextChoices):
 
 class PolicyRunQuerySet(models.QuerySet):
     def visible_to(self, user) -> PolicyRunQuerySet:
-        """Runs are the officers' work: the city and town officers see them (a town only its rows)."""
-        if is_city_wide(user) or (user.is_authenticated and user.role == Role.TOWN_OFFICER):
+        """Runs are the officers' work: the city sees every run, a town the runs that list one of its
+        enterprises (and, on the run's page, only its own rows)."""
+        if is_city_wide(user):
             return self
+        if user.is_authenticated and user.role == Role.TOWN_OFFICER:
+            return self.filter(models.Exists(Entitlement.objects.filter(run=models.OuterRef("pk"),
+                                                                        enterprise__town_id=user.town_id)))
         return self.none()
 
 
