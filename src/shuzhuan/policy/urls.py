@@ -12,4 +12,5 @@ urlpatterns = [
     path("entitlements/<int:entitlement_id>/approve/", views_runs.entitlement_approve, name="approve"),
     path("entitlements/<int:entitlement_id>/confirm/", views_runs.entitlement_confirm, name="confirm"),
     path("mine/", views_runs.mine, name="mine"),
+    path("calculator/", views_runs.calculator, name="calculator"),
 ]

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import is_city_wide
-from shuzhuan.policy import library, services
+from shuzhuan.policy import facts, library, services
+from shuzhuan.policy.domain.engine import evaluate_policy
+from shuzhuan.policy.domain.model import base_name
 from shuzhuan.policy.domain.runs import CHANGE_LABELS, TransitionError
 from shuzhuan.policy.domain.values import FactInputError
 from shuzhuan.policy.models import Entitlement, EntitlementStatus, PolicyRun
@@ -124,3 +126,23 @@ def entitlement_confirm(request, entitlement_id):
     entitlement = _entitlement(request, entitlement_id)
     _act(request, entitlement, services.confirm, request.POST.get("bank_account", ""))
     return redirect("policy:mine")
+
+
+@page_access("enterprise")
+def calculator(request):
+    """政策计算器: every enterprise policy in force today, evaluated on the enterprise's own records —
+    whether it applies, why, how much, and which facts the records lack (a short application)."""
+    from shuzhuan.registry.models import Enterprise
+
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user).select_related("organisation"),
+                                   pk=request.user.organisation_id)
+    today = timezone.localdate()
+    catalog = facts.catalog()
+    items = []
+    for policy in _enterprise_policies():
+        version = policy.version_on(today)
+        values = facts.load_single(enterprise.organisation.uscc, version.facts if version else ())
+        outcome = evaluate_policy(policy, today, values, catalog)
+        missing = [catalog[base_name(k)].label for k in outcome.missing]
+        items.append({"policy": policy, "outcome": outcome, "missing": missing})
+    return render(request, "policy/calculator.html", {"items": items, "today": today, "enterprise": enterprise})

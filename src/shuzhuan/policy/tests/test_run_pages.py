@@ -3,7 +3,10 @@ confirms on its page, the city approves; each sees only its scope."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+import pytest
 
 from shuzhuan.policy.models import Entitlement, EntitlementStatus, PolicyRun
 from shuzhuan.policy.tests.test_runs import policies  # noqa: F401 - the fixture
@@ -53,3 +56,27 @@ def test_a_bad_run_request_is_explained(world, client, policies) -> None:  # noq
     response = client.post("/policy/runs/", {"policies": ["test-revenue-award"], "on": "2024-99-01"}, follow=True)
     assert "日期应为 YYYY-MM-DD" in response.content.decode()
     assert not PolicyRun.objects.exists()
+
+
+@pytest.fixture
+def mid_2025(monkeypatch):
+    from shuzhuan.policy import views_runs
+
+    monkeypatch.setattr(views_runs.timezone, "localdate", lambda: dt.date(2025, 6, 1))
+
+
+def test_the_calculator_evaluates_every_policy_on_own_records(world, client, policies, mid_2025) -> None:  # noqa: F811
+    client.force_login(world.users["ent_a"])
+    page = client.get("/policy/calculator/").content.decode()
+    assert 'id="calc-test-revenue-award"' in page
+    assert "45000.00" in page and "适用" in page  # 45,000,000.00 of 2024 revenue × 0.001
+    assert world.enterprises["b"].name not in page
+    client.force_login(world.users["town_a"])
+    assert client.get("/policy/calculator/").status_code == 403
+
+
+def test_the_calculator_asks_for_what_records_lack(world, client, mid_2025) -> None:
+    client.force_login(world.users["ent_a"])
+    page = client.get("/policy/calculator/").content.decode()
+    assert 'id="calc-zs-demo-workshop"' in page
+    assert "平台记录中还没有" in page and "核定金额" in page
