@@ -102,3 +102,38 @@ def _from_records(request: HttpRequest, policy, uscc: str, needed, given, catalo
         except FactInputError as exc:
             raise _invalid([e.as_dict() for e in exc.errors]) from None
     return values
+
+
+class FactOut(Schema):
+    key: str
+    label: str
+    type: str = Field(description="money（元，字符串两位小数）/ int / bool / str / decimal")
+
+
+class VersionOut(Schema):
+    effective_from: dt.date
+    effective_until: dt.date | None = Field(description="不含该日；空为长期")
+    facts: list[FactOut] = Field(description="测算所需的事实")
+
+
+class PolicyOut(Schema):
+    code: str
+    title: str
+    summary: str
+    subject: str
+    source: str
+    versions: list[VersionOut]
+
+
+@router.get("/policies", response=list[PolicyOut], summary="政策库：全部政策、版本与所需事实")
+@api_access(public=True)
+def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
+    catalog = facts.catalog()
+    from shuzhuan.policy.domain.model import base_name
+
+    return [{
+        "code": p.code, "title": p.title, "summary": p.summary, "subject": p.subject, "source": p.source.words(),
+        "versions": [{"effective_from": v.effective_from, "effective_until": v.effective_until,
+                      "facts": [{"key": k, "label": catalog[base_name(k)].label, "type": catalog[base_name(k)].type}
+                                for k in v.facts]} for v in p.versions],
+    } for p in library.all_policies()]

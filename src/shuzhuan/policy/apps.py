@@ -16,6 +16,9 @@ class PolicyConfig(AppConfig):
         navigation.register(_("免申即享"), "policy:runs", roles=OFFICERS, icon="lightning-charge", order=51)
         navigation.register(_("可享政策"), "policy:mine", roles={"enterprise"}, icon="gift", order=51)
         navigation.register(_("政策计算器"), "policy:calculator", roles={"enterprise"}, icon="calculator", order=52)
+        from shuzhuan.policy.views_runs import key_figures
+
+        navigation.register_cards(key_figures)
 
         facts.register_given()  # the package's application inputs
         facts_registry.register()  # the registry's facts (registry sits below policy); apps above add their own

@@ -146,3 +146,20 @@ def calculator(request):
         missing = [catalog[base_name(k)].label for k in outcome.missing]
         items.append({"policy": policy, "outcome": outcome, "missing": missing})
     return render(request, "policy/calculator.html", {"items": items, "today": today, "enterprise": enterprise})
+
+
+def key_figures(request) -> list[dict]:
+    """The home page's card: an enterprise sees how many benefits wait for its confirmation."""
+    from django.db.models import Count, Q, Sum
+    from django.urls import reverse
+
+    user = request.user
+    if not (user.is_authenticated and user.role == "enterprise"):
+        return []
+    stats = Entitlement.objects.visible_to(user).aggregate(
+        waiting=Count("pk", filter=Q(status=EntitlementStatus.OFFERED)),
+        amount=Sum("amount", filter=Q(status=EntitlementStatus.OFFERED)))
+    if not stats["waiting"]:
+        return []
+    return [{"label": _("可享政策（待确认）"), "value": f"{stats['waiting']:,}", "unit": _("项"),
+             "url": reverse("policy:mine"), "note": f"{stats['amount']:,.2f} 元"}]

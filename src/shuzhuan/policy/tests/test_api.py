@@ -93,3 +93,12 @@ def test_subject_only_for_enterprise_policies(world, login) -> None:
     response = post(login(world.users["city"]), {"policy": "zs-park-pilot", "date": "2024-05-01",
                                                  "subject": world.enterprises["a"].organisation.uscc})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "subject"
+
+
+def test_list_policies(client, db) -> None:
+    body = client.get("/api/v1/policy/policies").json()
+    retrofit = next(p for p in body if p["code"] == "zs-retrofit")
+    assert retrofit["subject"] == "project"
+    assert retrofit["versions"][0]["facts"] == [
+        {"key": "equipment_investment", "label": "设备投资", "type": "money"},
+        {"key": "software_investment", "label": "软件投资", "type": "money"}]

@@ -80,3 +80,16 @@ def test_the_calculator_asks_for_what_records_lack(world, client, mid_2025) -> N
     page = client.get("/policy/calculator/").content.decode()
     assert 'id="calc-zs-demo-workshop"' in page
     assert "平台记录中还没有" in page and "核定金额" in page
+
+
+def test_home_card_for_the_enterprise(world, client, policies) -> None:  # noqa: F811
+    from shuzhuan.policy import services
+
+    run = services.create_run(world.users["city"], ["test-revenue-award"], dt.date(2024, 9, 1))
+    client.force_login(world.users["ent_a"])
+    assert "可享政策（待确认）" not in client.get("/").content.decode()
+    services.offer(world.users["city"], run)
+    page = client.get("/").content.decode()
+    assert "可享政策（待确认）" in page and "45,000.00 元" in page
+    client.force_login(world.users["ent_b"])  # b is over the quota: nothing offered
+    assert "可享政策（待确认）" not in client.get("/").content.decode()
