@@ -89,7 +89,8 @@ def create_run(actor: Any, codes: list[str], on: dt.date) -> PolicyRun:
     rows: list[Entitlement] = []
     undecided: dict[str, int] = {}
     for version in versions:
-        results = apply_quota(version, on, frame, evaluate_frame(version, on, frame))
+        settled_here = [uscc for code, uscc in done if code == version.policy]
+        results = apply_quota(version, on, frame, evaluate_frame(version, on, frame), settled=settled_here)
         undecided[version.policy] = int(results["undecided"].sum())
         chosen = results.filter(pl.col("eligible") & (pl.col("amount_cents") > 0)).join(
             frame.select("subject", *version.facts), on="subject", how="left")

@@ -18,7 +18,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -317,20 +317,23 @@ def evaluate_many(versions: list[PolicyVersion], on: dt.date, frame: pl.DataFram
 
 
 def apply_quota(version: PolicyVersion, on: dt.date, frame: pl.DataFrame, results: pl.DataFrame,
-                subject: str = "subject") -> pl.DataFrame:
-    """`results` with `within_quota`: the first `per_year` eligible subjects by the ranking rule
-    (ties by subject id); every eligible subject is within quota when the version has none."""
+                subject: str = "subject", settled: Sequence[str] = ()) -> pl.DataFrame:
+    """`results` with `within_quota`: the first eligible subjects by the ranking rule (ties by subject
+    id), as many as the year's places left after the `settled` subjects (already awarded this period,
+    who take a place but are not ranked again); all eligible are within quota when there is none."""
     if version.quota is None:
         return results.with_columns(within_quota=pl.col("eligible"))
     params = version.values
     rank = to_polars(version.quota.rank_by.node, params,
                      lambda k: pl.lit(on.year) if k == YEAR else pl.col(k)).alias("_rank")
+    done = pl.Series(list(settled), dtype=results.schema[subject])
+    places = max(version.quota.per_year - len(done), 0)
     ranked = (results.join(frame.select(pl.col(subject), rank), on=subject, how="left")
-              .filter(pl.col("eligible"))
+              .filter(pl.col("eligible") & ~pl.col(subject).is_in(done.implode()))
               .sort(["_rank", subject], descending=[version.quota.descending, False])
-              .head(version.quota.per_year).select(subject))
-    chosen = set(ranked[subject].to_list())
-    return results.with_columns(within_quota=pl.col(subject).is_in(pl.Series(list(chosen), dtype=results.schema[subject]).implode()))
+              .head(places).select(subject))
+    chosen = pl.Series(ranked[subject].to_list(), dtype=results.schema[subject])
+    return results.with_columns(within_quota=pl.col(subject).is_in(chosen.implode()))
 
 
 def snapshot_hash(facts: Mapping[str, Any] | pl.DataFrame) -> str:

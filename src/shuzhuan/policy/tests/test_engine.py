@@ -183,3 +183,15 @@ def test_bad_files_name_the_key(patch: dict, key: str) -> None:
     with pytest.raises(PolicyFileError) as err:
         parse_policy(data, CATALOG, origin="x.yaml")
     assert err.value.key == key
+
+
+def test_quota_places_already_taken_this_year() -> None:
+    facts.register_given()
+    catalog = facts.catalog()
+    version = library.load("zs-benchmark-platform").version_on(ON)  # 5 a year
+    rows = {f"P{i}": {"approved_amount": Decimal("100.00"), "is_cluster_platform": False, "expert_score": i}
+            for i in range(1, 9)}
+    frame = to_frame(rows, (*version.facts, *version.quota_facts), catalog)
+    results = apply_quota(version, ON, frame, evaluate_frame(version, ON, frame), settled=["P8", "P1"])
+    # two places taken by P8 and P1 (awarded earlier this year); three left for the best of the rest
+    assert sorted(results.filter("within_quota")["subject"].to_list()) == ["P5", "P6", "P7"]

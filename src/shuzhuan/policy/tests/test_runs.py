@@ -77,7 +77,8 @@ def test_a_rerun_never_pays_twice_and_shows_what_changed(world, policies) -> Non
     assert second.previous == first
     rows = {e.enterprise_id: e for e in second.entitlements.all()}
     assert rows[a.pk].status == EntitlementStatus.SETTLED  # paid in the first run: not offered again
-    assert (rows[b.pk].status, rows[b.pk].amount) == (EntitlementStatus.ENTITLED, D("45500.00"))  # now first; capped
+    # b now ranks first, but the year's one place is a's (paid): b stays over the quota, at its new amount (capped)
+    assert (rows[b.pk].status, rows[b.pk].amount) == (EntitlementStatus.OVER_QUOTA, D("45500.00"))
     assert (rows[b.pk].change, rows[b.pk].previous_amount) == (runs.CHANGED, D("45000.00"))
     assert rows[a.pk].change == runs.UNCHANGED
     assert first.snapshot != second.snapshot
@@ -170,3 +171,4 @@ def test_a_second_run_cannot_be_confirmed_for_the_same_period(world, policies) -
     services.confirm(world.users["ent_a"], first.entitlements.get(enterprise=a), "6222020200112233445")
     with pytest.raises(TransitionError, match="不能重复"):
         services.confirm(world.users["ent_a"], second.entitlements.get(enterprise=a), "6222020200112233445")
+
