@@ -22,3 +22,6 @@ class PolicyConfig(AppConfig):
 
         facts.register_given()  # the package's application inputs
         facts_registry.register()  # the registry's facts (registry sits below policy); apps above add their own
+        from shuzhuan.policy import facts_recognitions
+
+        facts_recognitions.register()  # recognitions are facts for other policies (the workshop difference rule)

@@ -52,6 +52,8 @@ def register(name: str, type: str, label: str, description: str = "", *, by_year
         raise ValueError(f"fact {name}: give both loaders or none")
     spec = FactSpec(name, type, label, description, by_year, subject)
     existing = _REGISTRY.get(name)
+    if existing is not None and batch is None and existing.batch is not None and existing.spec == spec:
+        return existing  # a given-only registration never drops loaders registered for the same fact
     if existing is not None and existing.spec != spec:
         raise ValueError(f"fact {name} registered twice with different specs ({existing.owner}, {owner})")
     definition = FactDefinition(spec, batch, single, owner)

@@ -122,3 +122,53 @@ class Entitlement(models.Model):
         from shuzhuan.policy.domain.runs import mask_account
 
         return mask_account(self.bank_account)
+
+
+class RecognitionKind(models.TextChoices):
+    LIGHTHOUSE = "lighthouse", _("灯塔工厂")
+    SMART_PILOT = "smart_pilot", _("智能制造试点示范项目")
+    PROVINCIAL_IIOT = "provincial_iiot", _("省级工业互联网标杆")
+    DEMO_FACTORY = "demo_factory", _("数字化智能化示范工厂")
+    DEMO_WORKSHOP = "demo_workshop", _("数字化智能化示范车间")
+    IIOT_BENCHMARK = "iiot_benchmark", _("工业互联网标杆示范项目")
+    BENCHMARK_PLATFORM = "benchmark_platform", _("标杆平台")
+    CLUSTER_PILOT = "cluster_pilot", _("产业集群数字化转型试点")
+    ON_CLOUD = "on_cloud", _("上云用平台")
+    IDENTIFIER_NODE = "identifier_node", _("标识解析二级节点")
+
+
+class RecognitionLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    CITY = "city", _("市级")
+
+
+class RecognitionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RecognitionQuerySet:
+        return self  # recognitions are published (公示、名单): public
+
+
+class Recognition(models.Model):
+    """A title an organisation was awarded (a demo workshop, a lighthouse factory, …), with its level,
+    year, project and document; the award paid for it, when there was one. Facts for other policies."""
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="recognitions",
+                                     verbose_name=_("获评单位"))
+    kind = models.CharField(_("类别"), max_length=24, choices=RecognitionKind.choices)
+    level = models.CharField(_("级别"), max_length=12, choices=RecognitionLevel.choices, default=RecognitionLevel.CITY)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    project = models.CharField(_("项目"), max_length=200, blank=True)
+    document = models.CharField(_("文件"), max_length=200, blank=True)
+    award = models.DecimalField(_("奖补金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+
+    objects = RecognitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "kind", "pk"]
+        verbose_name = _("认定与荣誉")
+        constraints = [models.CheckConstraint(condition=Q(award__gte=0) | Q(award__isnull=True),
+                                              name="policy_recognition_award_nonnegative")]
+        indexes = [models.Index(fields=["kind", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}{self.get_kind_display()} {self.year}"

@@ -75,11 +75,17 @@ def test_subject_facts_come_from_records_within_scope(world, login) -> None:
     a, b = world.enterprises["a"], world.enterprises["b"]
     body = {"policy": "zs-demo-workshop", "date": "2024-05-01", "subject": a.organisation.uscc}
     client = login(world.users["town_a"])
-    undecided = post(client, body).json()  # the registry holds no approved amount: cannot decide
+    undecided = post(client, body).json()  # records hold the recognitions, not the approved amount
     assert (undecided["eligible"], undecided["amount"]) == (False, "0.00")
-    assert set(undecided["missing"]) == {"approved_amount", "workshops_awarded_before"}
-    supplemented = post(client, {**body, "facts": {"approved_amount": "1500000.00", "workshops_awarded_before": 0}})
+    assert undecided["missing"] == ["approved_amount"]
+    assert "事实「已获示范车间数」= 0" in undecided["explanation"]
+    supplemented = post(client, {**body, "facts": {"approved_amount": "1500000.00"}})
     assert supplemented.json()["amount"] == "1500000.00"
+    from shuzhuan.policy.models import Recognition
+
+    Recognition.objects.create(organisation=a.organisation, kind="demo_workshop", year=2023, award="800000.00")
+    again = post(client, {**body, "facts": {"approved_amount": "1500000.00", "workshops_awarded_before": 0}}).json()
+    assert (again["eligible"], again["reasons"]) == (False, ["每家企业只能获评一个示范车间，该企业已获评过"])  # records win
     for user, uscc in (("town_a", b.organisation.uscc), ("ent_a", b.organisation.uscc), ("anon", a.organisation.uscc)):
         other = login(world.users[user]) if user != "anon" else client
         if user == "anon":

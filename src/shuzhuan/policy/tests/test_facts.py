@@ -20,13 +20,21 @@ def population(db):
     from conftest import ensure_reference_data
 
     from shuzhuan.assessment import demo as assessment_demo
+    from shuzhuan.policy.models import Recognition
     from shuzhuan.registry import demo as registry_demo
     from shuzhuan.registry.models import Enterprise
 
     ensure_reference_data()
     registry_demo.build_demo_registry(N, seed=5)
     assessment_demo.generate_assessments(seed=5)
-    return list(Enterprise.objects.values_list("organisation__uscc", flat=True))
+    uscc = list(Enterprise.objects.values_list("organisation__uscc", flat=True))
+    rng = random.Random(5)
+    for ent in Enterprise.objects.select_related("organisation").order_by("pk")[:60]:
+        for _ in range(rng.randint(0, 2)):
+            Recognition.objects.create(organisation=ent.organisation, kind=rng.choice(["demo_workshop", "demo_factory"]),
+                                       year=rng.choice([2023, 2024]),
+                                       award=rng.choice([None, "800000.00", "1234567.89"]))
+    return uscc
 
 
 def _keys() -> list[str]:
@@ -53,7 +61,7 @@ def test_batch_equals_single(population) -> None:
     frame = facts.load_batch(keys)
     assert frame.height == len(population)
     rows = {row["subject"]: row for row in frame.iter_rows(named=True)}
-    sample = random.Random(3).sample(population, 40)
+    sample = random.Random(3).sample(population, 30) + population[:30]  # the first 60 hold recognitions
     checked = 0
     for uscc in sample:
         single = facts.load_single(uscc, keys)
@@ -61,6 +69,7 @@ def test_batch_equals_single(population) -> None:
             kind = facts.get(key).spec.type
             assert rows[uscc][key] == frame_value(kind, single[key]), (uscc, key)
             checked += single[key] is not None
+    assert frame["workshops_awarded_before"].sum() > 0 and frame["workshop_award_received"].sum() > 0
     assert checked > 40 * 5  # most facts have data: the comparison is not of Nones
     assert frame.select(keys).null_count().row(0)[keys.index("official_level")] < len(population)
 
