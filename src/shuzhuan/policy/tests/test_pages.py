@@ -21,3 +21,10 @@ def test_anonymous_reads_the_library(client, db) -> None:
 def test_library_query_count(client, db, django_assert_max_num_queries) -> None:
     with django_assert_max_num_queries(3):
         client.get("/policy/")
+
+
+def test_admin_pages(world, client) -> None:
+    client.force_login(world.users["admin"])
+    for model in ("recognition", "policyrun", "entitlement"):
+        assert client.get(f"/admin/policy/{model}/").status_code == 200, model
+    assert client.get("/admin/policy/entitlement/add/").status_code == 403  # read-only
