@@ -9,7 +9,8 @@ Source text is parsed with `ast.parse(mode="eval")`; every node must be one of:
 - a fact for a period: ``revenue[2024]`` (the period is a constant year);
 - parameters: ``p.cap`` and lookups ``p.cap_by_level[level]`` (a lookup of a missing key is an error);
 - arithmetic ``+ - *`` and unary ``-`` (no division: it cannot stay exact; write shares as factors,
-  ``x * p.share``); comparisons ``== != < <= > >=`` (chains allowed), ``in`` / ``not in``;
+  ``x * p.share``; a product may read facts on one side only, and literals stay below 10^15, so the
+  batch engine's Int64 never overflows); comparisons ``== != < <= > >=`` (chains allowed), ``in`` / ``not in``;
 - ``and`` / ``or`` / ``not``; ``a if cond else b``; ``min(...)`` / ``max(...)`` with ≥ 2 arguments.
 
 Numbers are exact: the single engine computes in `Decimal` with the Inexact trap on; the batch
@@ -30,6 +31,7 @@ from typing import Any
 import polars as pl
 
 MAX_SCALE = 6
+MAX_LITERAL = 10**15  # with facts ≤ 10^14 cents and one fact per product, Int64 never overflows
 FUNCTIONS = ("min", "max")
 YEAR = "year"
 
@@ -246,6 +248,8 @@ class _Compiler:
             for side in (left, right):
                 if not isinstance(side.type, Num):
                     raise self.fail(node, f"算术运算的对象应为数值，实际为{type_name(side.type)}")
+            if op == "*" and _reads_facts(left) and _reads_facts(right):
+                raise self.fail(node, "乘法最多一边含有事实（事实 × 事实 可能超出精确范围）；请用参数作系数")
             scale = left.type.scale + right.type.scale if op == "*" else max(left.type.scale, right.type.scale)  # type: ignore[union-attr]
             if scale > MAX_SCALE:
                 raise self.fail(node, f"小数位数超过 {MAX_SCALE}")
@@ -291,6 +295,8 @@ class _Compiler:
         if isinstance(value, bool):
             return Lit(value, BOOL)
         if isinstance(value, int):
+            if abs(value) > MAX_LITERAL:
+                raise self.fail(node, f"整数常量过大（上限 {MAX_LITERAL}）")
             return Lit(value, Num(0))
         if isinstance(value, float):
             text = ast.get_source_segment(self.source, node) or repr(value)
@@ -298,7 +304,8 @@ class _Compiler:
                 number = Decimal(text.replace("_", ""))
             except decimal.InvalidOperation:
                 raise self.fail(node, f"无法读取小数 {text}") from None
-            if not number.is_finite() or scale_of(number) > MAX_SCALE or "e" in text.lower():
+            if (not number.is_finite() or scale_of(number) > MAX_SCALE or "e" in text.lower()
+                    or abs(number) > MAX_LITERAL):
                 raise self.fail(node, f"小数 {text} 不受支持（最多 {MAX_SCALE} 位小数，不用指数）")
             return Lit(number, Num(scale_of(number)))
         if isinstance(value, str):
@@ -382,6 +389,25 @@ class _Compiler:
     def expect(self, node: ast.AST, item: Node, wanted: Type, what: str) -> None:
         if item.type != wanted:
             raise self.fail(node, f"{what}应为{type_name(wanted)}，实际为{type_name(item.type)}")
+
+
+def _reads_facts(node: Node) -> bool:
+    if isinstance(node, Fact):
+        return node.key != YEAR
+    if isinstance(node, Param):
+        return node.key is not None and _reads_facts(node.key)
+    children: tuple = ()
+    if isinstance(node, Unary):
+        children = (node.operand,)
+    elif isinstance(node, (Bin, Cmp)):
+        children = (node.left, node.right)
+    elif isinstance(node, Logic):
+        children = node.items
+    elif isinstance(node, IfElse):
+        children = (node.test, node.then, node.other)
+    elif isinstance(node, Call):
+        children = node.args
+    return any(_reads_facts(c) for c in children)
 
 
 def _comparable(a: Type, b: Type) -> bool:

@@ -42,7 +42,7 @@ SYNTHETIC = {
         },
         "conditions": [{"label": "等级", "when": "level >= 2 and level in p.cap_by_level"},
                        {"label": "镇街或标志", "when": "town in p.towns or (flag and not level == 4)"}],
-        "amount": "amount * p.share + revenue[2023] * ratio if flag else amount * 0.333 - 1.5",
+        "amount": "amount * p.share + revenue[2023] * 0.5 if flag and ratio <= 1.5 else amount * 0.333 - 1.5",
         "caps": [{"kind": "per_item", "limit": "p.cap_by_level[level]"},
                  {"kind": "lifetime", "limit": "p.lifetime", "already": "already", "when": "not flag or level > 2"},
                  {"kind": "other", "limit": "max(amount * 0.9, 100.005)"}],
