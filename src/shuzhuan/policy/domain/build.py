@@ -24,7 +24,9 @@ def build_version(code: str, start: dt.date, until: dt.date | None, params: Mapp
     def c(source: str, want=Num(0)):  # noqa: B008 - an immutable value
         return compile_expr(source, types, values, start.year, want)
 
-    return PolicyVersion(
+    from shuzhuan.policy.domain.engine import check_version
+
+    version = PolicyVersion(
         policy=code, effective_from=start, effective_until=until, parameters=parameters,
         conditions=tuple(Condition(item["label"], c(item["when"], BOOL)) for item in conditions),
         amount=c(amount),
@@ -32,3 +34,5 @@ def build_version(code: str, start: dt.date, until: dt.date | None, params: Mapp
                        c(item["when"], BOOL) if item.get("when") else None,
                        c(item["already"]) if item.get("already") else None) for item in caps),
     )
+    check_version(version)
+    return version

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from shuzhuan.core.domain import format_yuan
-from shuzhuan.policy.domain.expr import EXACT, YEAR, Compiled, Fact, Lit, Num, render, to_polars
+from shuzhuan.policy.domain.expr import EXACT, YEAR, Compiled, Fact, Lit, Num, bound, render, to_polars
 from shuzhuan.policy.domain.expr import evaluate as ev
 from shuzhuan.policy.domain.model import (
     DECIMAL_FACT_SCALE,
@@ -252,6 +252,21 @@ def evaluate_policy(policy: Policy, on: dt.date, facts: Mapping[str, Any], catal
 
 # --- batch ------------------------------------------------------------------------------------
 
+def batch_scale(version: PolicyVersion) -> int:
+    """The fixed-point scale the batch engine computes the amount at (≥ 2: cents)."""
+    return max([2] + [e.type.scale for e in version.expressions(with_quota=False) if isinstance(e.type, Num)])
+
+
+def check_version(version: PolicyVersion) -> None:
+    """Every amount expression, aligned to the batch scale, fits Int64 (raises `ExprError`)."""
+    scale = batch_scale(version)
+    params = version.values
+    for compiled in [version.amount, *(c.limit for c in version.caps),
+                     *(c.already for c in version.caps if c.already is not None),
+                     *([version.difference.subtract] if version.difference else [])]:
+        bound(compiled.node, params, scale)
+
+
 def compile_frame(version: PolicyVersion, on: dt.date) -> dict[str, pl.Expr]:
     """The polars expressions of a version: `eligible` (bool), `amount_cents` (Int64), `undecided`."""
     params = version.values
@@ -264,16 +279,13 @@ def compile_frame(version: PolicyVersion, on: dt.date) -> dict[str, pl.Expr]:
     eligible = pl.lit(True)
     for condition in version.conditions:
         eligible = eligible & to_polars(condition.test.node, params, col)
-    scale = max(2, version.amount.type.scale)  # type: ignore[union-attr]
+    scale = batch_scale(version)
 
     def at(compiled: Compiled) -> pl.Expr:
         expr = to_polars(compiled.node, params, col)
         own = compiled.type.scale  # type: ignore[union-attr]
         return expr * (10 ** (scale - own)) if own < scale else expr
 
-    for item in version.expressions():
-        if isinstance(item.type, Num) and item is not version.amount and item.type.scale > scale:
-            scale = item.type.scale
     rounding = version.rounding
     step = int(rounding.quantum.scaleb(scale))
     amount = pl.max_horizontal(at(version.amount), pl.lit(0, dtype=pl.Int64))

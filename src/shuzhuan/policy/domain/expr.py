@@ -9,8 +9,9 @@ Source text is parsed with `ast.parse(mode="eval")`; every node must be one of:
 - a fact for a period: ``revenue[2024]`` (the period is a constant year);
 - parameters: ``p.cap`` and lookups ``p.cap_by_level[level]`` (a lookup of a missing key is an error);
 - arithmetic ``+ - *`` and unary ``-`` (no division: it cannot stay exact; write shares as factors,
-  ``x * p.share``; a product may read facts on one side only, and literals stay below 10^15, so the
-  batch engine's Int64 never overflows); comparisons ``== != < <= > >=`` (chains allowed), ``in`` / ``not in``;
+  ``x * p.share``). An expression whose intermediate values could exceed 64-bit fixed point for facts
+  within their limits (money ≤ 10^12 yuan, integers ≤ 10^9, decimals ≤ 10^8) is refused at load
+  (`bound`), so the batch engine never overflows where Decimal would not; comparisons ``== != < <= > >=`` (chains allowed), ``in`` / ``not in``;
 - ``and`` / ``or`` / ``not``; ``a if cond else b``; ``min(...)`` / ``max(...)`` with ≥ 2 arguments.
 
 Numbers are exact: the single engine computes in `Decimal` with the Inexact trap on; the batch
@@ -31,7 +32,11 @@ from typing import Any
 import polars as pl
 
 MAX_SCALE = 6
-MAX_LITERAL = 10**15  # with facts ≤ 10^14 cents and one fact per product, Int64 never overflows
+MAX_LITERAL = 10**15
+# The batch engine's Int64 must hold every intermediate value: `bound` proves it from the facts'
+# limits (money ≤ 10^12 yuan, integers ≤ 10^9, decimals ≤ 10^8) and the parameters' actual values.
+INT64_LIMIT = 2**63 - 1
+FACT_BOUNDS = {0: 10**9, 2: 10**14, 4: 10**12}  # by scale: integers, money (cents), decimals (×10^4)
 FUNCTIONS = ("min", "max")
 YEAR = "year"
 
@@ -248,8 +253,6 @@ class _Compiler:
             for side in (left, right):
                 if not isinstance(side.type, Num):
                     raise self.fail(node, f"算术运算的对象应为数值，实际为{type_name(side.type)}")
-            if op == "*" and _reads_facts(left) and _reads_facts(right):
-                raise self.fail(node, "乘法最多一边含有事实（事实 × 事实 可能超出精确范围）；请用参数作系数")
             scale = left.type.scale + right.type.scale if op == "*" else max(left.type.scale, right.type.scale)  # type: ignore[union-attr]
             if scale > MAX_SCALE:
                 raise self.fail(node, f"小数位数超过 {MAX_SCALE}")
@@ -391,23 +394,63 @@ class _Compiler:
             raise self.fail(node, f"{what}应为{type_name(wanted)}，实际为{type_name(item.type)}")
 
 
-def _reads_facts(node: Node) -> bool:
-    if isinstance(node, Fact):
-        return node.key != YEAR
-    if isinstance(node, Param):
-        return node.key is not None and _reads_facts(node.key)
-    children: tuple = ()
-    if isinstance(node, Unary):
-        children = (node.operand,)
-    elif isinstance(node, (Bin, Cmp)):
-        children = (node.left, node.right)
+def _scale(t: Type) -> int:
+    return t.scale if isinstance(t, Num) else 0
+
+
+def _values_bound(value: Any, scale: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, Mapping, list, tuple)):
+        return 0
+    if isinstance(value, Mapping):
+        return max((_values_bound(v, scale) for v in value.values()), default=0)
+    if isinstance(value, (list, tuple)):
+        return max((_values_bound(v, scale) for v in value), default=0)
+    return abs(int(Decimal(value).scaleb(scale).to_integral_value(rounding=decimal.ROUND_CEILING)))
+
+
+def bound(node: Node, params: Mapping[str, Any], scale: int | None = None) -> int:
+    """The largest magnitude the batch engine's Int64 can see for this node (at `scale`, default its
+    own); raises `ExprError` when an intermediate value could overflow."""
+    own = _scale(node.type)
+    at = own if scale is None else scale
+    if at > own:
+        result = bound(node, params) * 10 ** (at - own)
+    elif isinstance(node, Lit):
+        result = _values_bound(node.value, own)
+    elif isinstance(node, Fact):
+        result = 10**4 if node.key == YEAR else FACT_BOUNDS.get(own, 0)
+    elif isinstance(node, Param):
+        if node.key is not None:
+            bound(node.key, params)
+        result = _values_bound(params[node.name], own)
+    elif isinstance(node, Unary):
+        result = bound(node.operand, params)
+    elif isinstance(node, Bin):
+        if node.op == "*":
+            result = bound(node.left, params) * bound(node.right, params)
+        else:
+            result = bound(node.left, params, own) + bound(node.right, params, own)
+    elif isinstance(node, Cmp):
+        if isinstance(node.left.type, Num) and node.op not in ("in", "not in"):
+            common = max(_scale(node.left.type), _scale(node.right.type))
+            bound(node.left, params, common), bound(node.right, params, common)
+        elif isinstance(node.left.type, Num):
+            bound(node.left, params)
+        result = 0
     elif isinstance(node, Logic):
-        children = node.items
+        for item in node.items:
+            bound(item, params)
+        result = 0
     elif isinstance(node, IfElse):
-        children = (node.test, node.then, node.other)
+        bound(node.test, params)
+        result = max(bound(node.then, params, own), bound(node.other, params, own)) if isinstance(node.type, Num) else 0
     elif isinstance(node, Call):
-        children = node.args
-    return any(_reads_facts(c) for c in children)
+        result = max(bound(a, params, own) for a in node.args)
+    else:
+        result = 0
+    if result > INT64_LIMIT:
+        raise ExprError("数值可能超出精确计算范围（64 位定点数）；请检查乘法的两边或参数的量级")
+    return result
 
 
 def _comparable(a: Type, b: Type) -> bool:
@@ -436,6 +479,7 @@ def compile_expr(source: str, fact_types: Mapping[str, tuple[Type, bool]], param
         raise ExprError(f"语法错误：{exc.msg}（位置 {exc.offset or 0}）") from None
     compiler = _Compiler(text, fact_types, params, year)
     node = compiler.compile(tree.body)
+    bound(node, params)
     if want is not None and not (node.type == want or (isinstance(want, Num) and isinstance(node.type, Num))):
         raise ExprError(f"表达式应得出{type_name(want)}，实际为{type_name(node.type)}")
     return Compiled(text, node, node.type, tuple(compiler.facts), tuple(compiler.used_params))

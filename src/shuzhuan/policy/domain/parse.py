@@ -224,8 +224,15 @@ def _version(r: _Reader, code: str, raw: Mapping[str, Any], key: str,
         if quantum not in (Decimal("0.01"), Decimal("1")) or mode not in ("down", "half_up"):
             raise r.fail(f"{key}.rounding", 'quantum 应为 "0.01" 或 "1"，mode 应为 down 或 half_up')
         rounding = Rounding(quantum, mode)
-    return PolicyVersion(code, start, end, params, tuple(conditions), amount, tuple(caps), difference, rounding, quota,
-                         str(raw.get("note") or ""))
+    version = PolicyVersion(code, start, end, params, tuple(conditions), amount, tuple(caps), difference, rounding,
+                            quota, str(raw.get("note") or ""))
+    from shuzhuan.policy.domain.engine import check_version
+
+    try:
+        check_version(version)
+    except ExprError as exc:
+        raise r.fail(f"{key}.amount", str(exc)) from None
+    return version
 
 
 def _test(r: _Reader, policy: Policy, raw: Any, key: str) -> TestCase:

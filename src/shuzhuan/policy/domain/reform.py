@@ -86,6 +86,12 @@ def reformed(version: PolicyVersion, changes: Mapping[str, Any], catalog: FactCa
     )
     if errors:
         raise FactInputError(errors)
+    from shuzhuan.policy.domain.engine import check_version
+
+    try:
+        check_version(result)
+    except ExprError as exc:
+        raise FactInputError([FieldError("parameters", str(exc))]) from None
     return result
 
 

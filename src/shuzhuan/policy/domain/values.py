@@ -14,7 +14,8 @@ from shuzhuan.policy.domain.model import DECIMAL_FACT_SCALE, FactSpec
 MAX_AMOUNT = Decimal("1000000000000.00")
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
-MAX_INT = 10**12
+MAX_INT = 10**9
+MAX_DECIMAL = Decimal(10**8)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def parse_value(spec: FactSpec, value: Any) -> Any:
         if not _DECIMAL.match(text):
             raise ValueError('应为小数，写成字符串，如 "0.35"')
         number = Decimal(text)
+        if abs(number) > MAX_DECIMAL:
+            raise ValueError(f"绝对值不能超过 {MAX_DECIMAL}")
         if number != number.quantize(Decimal(1).scaleb(-DECIMAL_FACT_SCALE)):
             raise ValueError(f"最多 {DECIMAL_FACT_SCALE} 位小数")
         return number

@@ -177,6 +177,8 @@ def test_snapshot_hash_is_stable_and_sensitive() -> None:
     ({"parameters": {"share": {"value": 0.35, "source": {"document": "x"}}}}, "versions.0.parameters.share.value"),
     ({"parameters": {"other": {"value": "1"}}}, "versions.0.parameters.other.source"),
     ({"effective_until": "2023-01-01"}, "versions.0.effective_until"),
+    ({"amount": "amount * 10000000"}, "versions.0.amount"),  # could overflow 64-bit fixed point
+    ({"caps": [{"limit": "amount * ratio * 1000"}]}, "versions.0.caps.0.limit"),
 ])
 def test_bad_files_name_the_key(patch: dict, key: str) -> None:
     data = {**SYNTHETIC, "versions": [{**SYNTHETIC["versions"][0], **patch}]}
@@ -195,3 +197,18 @@ def test_quota_places_already_taken_this_year() -> None:
     results = apply_quota(version, ON, frame, evaluate_frame(version, ON, frame), settled=["P8", "P1"])
     # two places taken by P8 and P1 (awarded earlier this year); three left for the best of the rest
     assert sorted(results.filter("within_quota")["subject"].to_list()) == ["P5", "P6", "P7"]
+
+
+@pytest.mark.parametrize("code", library.codes())
+def test_parity_at_the_facts_limits(code: str) -> None:
+    """Every fact at its largest allowed value: the batch engine's Int64 holds it (checked at load)."""
+    from shuzhuan.policy.domain.values import MAX_AMOUNT, MAX_INT
+
+    facts.register_given()
+    catalog = facts.catalog()
+    version = library.load(code).version_on(ON)
+    top = {"money": MAX_AMOUNT, "int": MAX_INT, "bool": True, "decimal": Decimal("100000000"), "str": "x"}
+    low = {"money": Decimal("0.00"), "int": 0, "bool": False, "decimal": Decimal("0"), "str": ""}
+    population = [{k: top[catalog[base_name(k)].type] for k in version.facts},
+                  {k: low[catalog[base_name(k)].type] for k in version.facts}]
+    _parity(version, population, catalog)

@@ -32,7 +32,7 @@ def c(source: str):
     "amount ** 2", "amount // 2", "amount % 2", "p", "p.unknown", "unknown_fact", "revenue", "amount[2024]",
     "revenue[level]", "1e3", "min(amount)", "len(towns)", "amount and flag", "not amount", "town < '古镇'",
     "amount if flag else town", "level in p.share", "flag + 1", "p.share[level]", "x := 1", "f'{amount}'",
-    "amount == town", "", "amount * amount", "amount * (level + 1)", "10000000000000000", "amount * 1e2",
+    "amount == town", "", "amount * amount * amount", "10000000000000000", "amount * 1e2", "amount * p.cap * p.cap",
 ])
 def test_refused(source: str) -> None:
     with pytest.raises(ExprError):
