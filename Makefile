@@ -48,6 +48,7 @@ lint: install
 
 ## make bench [ONLY=name]: benchmarks, one JSON line each
 bench: install
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench $(ONLY)
 
 ## system packages (Debian): Chromium for browser tests, CJK fonts for PDF and screenshots, poppler, gettext

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shuzhuan.marketplace",
     "shuzhuan.programs",
     "shuzhuan.funds",
+    "shuzhuan.policy",
     "shuzhuan.api",
 ]
 

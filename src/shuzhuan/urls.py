@@ -12,6 +12,7 @@ urlpatterns = [
     path("market/", include("shuzhuan.marketplace.urls")),
     path("programs/", include("shuzhuan.programs.urls")),
     path("funds/", include("shuzhuan.funds.urls")),
+    path("policy/", include("shuzhuan.policy.urls")),
     path("", include("shuzhuan.core.urls")),
 ]
 

@@ -6,6 +6,7 @@ from shuzhuan.api.auth import enforce_policies
 from shuzhuan.assessment.api import router as assessment_router
 from shuzhuan.core.api_errors import install
 from shuzhuan.marketplace.api import router as marketplace_router
+from shuzhuan.policy.api import router as policy_router
 from shuzhuan.programs.api import router as programs_router
 from shuzhuan.registry.api import router as registry_router
 
@@ -20,4 +21,5 @@ api.add_router("/enterprises", registry_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/marketplace", marketplace_router)
 api.add_router("/programs", programs_router)
+api.add_router("/policy", policy_router)
 enforce_policies(api)

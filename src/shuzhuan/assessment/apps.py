@@ -32,6 +32,9 @@ class AssessmentConfig(AppConfig):
         from shuzhuan.core import todo as todo_registry
 
         todo_registry.register(todo)
+        from shuzhuan.assessment import facts
+
+        facts.register()  # official_level for the policy engine
         navigation.register(_("评测统计"), "assessment:stats", roles=OFFICERS, icon="bar-chart-line", order=30)
         navigation.register(_("评测结果导入"), "assessment:import", roles=OFFICERS, icon="file-earmark-arrow-up", order=31)
         navigation.register(_("批量重算"), "assessment:rescore", roles=CITY, icon="arrow-repeat", order=32)

@@ -2,7 +2,8 @@
 
 Steps: eligible investment (excluded categories removed) → × share, rounded DOWN to the cent →
 capped by the level's cap, the per-project cap and what the programme still has → split across
-funding sources (`split`). Below the programme's minimum level the subsidy is nothing.
+funding sources (`split`). Below the programme's minimum level the subsidy is nothing. The amount
+is computed by the policy engine (`subsidy_policy`): one engine for every rule that pays.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from shuzhuan.core.domain import format_yuan, yuan_down
+from shuzhuan.core.domain import format_yuan
 from shuzhuan.core.money import MoneyError, format_fraction, parse_money, plain, split
+from shuzhuan.policy.domain.build import build_version
+from shuzhuan.policy.domain.engine import evaluate
+from shuzhuan.policy.domain.model import Citation as PolicyCitation
+from shuzhuan.policy.domain.model import FactSpec, PolicyVersion
 from shuzhuan.programs.domain.errors import FieldError, QuoteInputError
 from shuzhuan.programs.domain.model import (
     LEVEL_NAMES,
@@ -105,42 +111,73 @@ def _listing(amounts: Mapping[str, Decimal], labels: Mapping[str, str]) -> str:
     return "、".join(f"{labels[code]} {format_yuan(amount)} 元" for code, amount in amounts.items())
 
 
+# The level subsidy is a policy of the one engine (`shuzhuan.policy`): this module builds the policy
+# from the programme version's parameters (each citing the programme file's source) and words the
+# engine's steps as the quote always has.
+_FACTS = {
+    "level": FactSpec("level", "int", "改造后等级"),
+    "eligible_investment": FactSpec("eligible_investment", "money", "可补助投资"),
+    "available": FactSpec("available", "money", "计划剩余可用资金"),
+}
+_LEVEL_CAP, _PROJECT_CAP, _AVAILABLE = "等级上限", "单个项目上限", "计划剩余可用资金"
+
+
+def _cite(version: ProgrammeVersion, name: str) -> PolicyCitation:
+    found = version.citations.get(name)
+    if found is None:
+        return PolicyCitation(f"奖补计划 {version.programme}")
+    return PolicyCitation(found.document, found.verified, found.article, found.note)
+
+
+def subsidy_policy(version: ProgrammeVersion, limited: bool) -> PolicyVersion:
+    """The programme version as a policy version; `limited` adds the cap of what the programme still has."""
+    params: dict[str, Any] = {"min_level": {"value": version.min_level, "source": _cite(version, "min_level")}}
+    amount = "eligible_investment"
+    if version.share_of_eligible_investment is not None:
+        params["share"] = {"value": version.share_of_eligible_investment,
+                           "source": _cite(version, "share_of_eligible_investment")}
+        amount = "eligible_investment * p.share"
+    caps: list[dict[str, Any]] = []
+    if version.cap_by_level:
+        params["cap_by_level"] = {"value": dict(version.cap_by_level), "source": _cite(version, "cap_by_level")}
+        caps.append({"label": _LEVEL_CAP, "when": "level in p.cap_by_level", "limit": "p.cap_by_level[level]"})
+    if version.cap_per_project is not None:
+        params["cap_per_project"] = {"value": version.cap_per_project, "source": _cite(version, "cap_per_project")}
+        caps.append({"label": _PROJECT_CAP, "limit": "p.cap_per_project"})
+    if limited:
+        caps.append({"label": _AVAILABLE, "limit": "available"})
+    return build_version(version.programme, version.effective_from, version.effective_until, params, [
+        {"label": "改造后等级达到最低等级", "when": "level >= p.min_level"},
+        {"label": "可补助投资大于零", "when": "eligible_investment > 0"},
+    ], amount, caps, _FACTS)
+
+
 def _amount(version: ProgrammeVersion, level: int, eligible: Decimal, available: Decimal | None,
             lines: list[str]) -> Decimal:
-    if level < version.min_level:
-        lines.append(f"改造后等级：{LEVEL_NAMES[level]}，低于{LEVEL_NAMES[version.min_level]} → 不予补助，补助 0.00 元")
+    policy = subsidy_policy(version, available is not None)
+    facts = {"level": level, "eligible_investment": eligible, "available": available}
+    outcome = evaluate(policy, version.effective_from, {k: v for k, v in facts.items() if v is not None},
+                       _FACTS, trace=False)
+    if not outcome.eligible:
+        if not outcome.conditions[0][1]:
+            lines.append(f"改造后等级：{LEVEL_NAMES[level]}，低于{LEVEL_NAMES[version.min_level]} → 不予补助，补助 0.00 元")
+        else:
+            lines.append("可补助投资 0.00 元 → 补助 0.00 元")
         return ZERO
-    if eligible == 0:
-        lines.append("可补助投资 0.00 元 → 补助 0.00 元")
-        return ZERO
+    first, *caps = outcome.steps
     share = version.share_of_eligible_investment
     if share is None:
-        amount = eligible
         lines.append(f"可补助投资 {format_yuan(eligible)} 元")
-    else:
-        amount = yuan_down(eligible * share)  # down: a share must never round up past a cap
-        lines.append(f"可补助投资 {format_yuan(eligible)} 元 × {format_fraction(share)} = {format_yuan(amount)} 元")
-    limits = _limits(version, level, available)
-    for label, cap in limits:
-        if amount > cap:
-            amount = cap
-            lines.append(f"{label} {format_yuan(cap)} 元 → 补助 {format_yuan(amount)} 元")
-        else:
-            lines.append(f"未超过{label} {format_yuan(cap)} 元 → 补助 {format_yuan(amount)} 元")
-    if not limits:
-        lines.append(f"补助 {format_yuan(amount)} 元")
-    return amount
-
-
-def _limits(version: ProgrammeVersion, level: int, available: Decimal | None) -> list[tuple[str, Decimal]]:
-    limits: list[tuple[str, Decimal]] = []
-    if level in version.cap_by_level:
-        limits.append((f"{LEVEL_NAMES[level]}上限", version.cap_by_level[level]))
-    if version.cap_per_project is not None:
-        limits.append(("单个项目上限", version.cap_per_project))
-    if available is not None:
-        limits.append(("计划剩余可用资金", available))
-    return limits
+    else:  # rounded down by the engine: a share must never round up past a cap
+        lines.append(f"可补助投资 {format_yuan(eligible)} 元 × {format_fraction(share)} = {format_yuan(first.value)} 元")
+    shown = [step for step in caps if step.kind == "cap" and step.limit is not None]
+    for step in shown:
+        label = f"{LEVEL_NAMES[level]}上限" if step.label == _LEVEL_CAP else step.label
+        prefix = "" if step.applied else "未超过"
+        lines.append(f"{prefix}{label} {format_yuan(step.limit)} 元 → 补助 {format_yuan(step.value)} 元")
+    if not shown:
+        lines.append(f"补助 {format_yuan(outcome.amount)} 元")
+    return outcome.amount
 
 
 def run_example(programme: Programme, example: Example) -> list[str]:

@@ -1,0 +1,27 @@
+"""Admin: recognitions are records an officer may correct; runs and entitlements are read-only, because
+every change goes through the services' guards and audit (DESIGN decision 8)."""
+
+from django.contrib import admin
+
+from shuzhuan.core.admin import ReadOnlyAdmin
+from shuzhuan.policy.models import Entitlement, PolicyRun, Recognition
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "kind", "level", "year", "project", "award")
+    list_filter = ("kind", "level", "year")
+    search_fields = ("organisation__name", "organisation__uscc", "project")
+    raw_id_fields = ("organisation",)
+
+
+@admin.register(PolicyRun)
+class PolicyRunAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "period", "on", "status", "created_at")
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "run", "policy", "enterprise", "period", "amount", "status")
+    list_filter = ("policy", "status", "period")
+    exclude = ("bank_account",)

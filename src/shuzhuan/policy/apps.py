@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyConfig(AppConfig):
+    name = "shuzhuan.policy"
+    label = "policy"
+    verbose_name = _("政策库")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+        from shuzhuan.core.access import OFFICERS
+        from shuzhuan.policy import facts, facts_registry
+
+        navigation.register(_("政策库"), "policy:library", icon="journal-text", order=50)
+        navigation.register(_("免申即享"), "policy:runs", roles=OFFICERS, icon="lightning-charge", order=51)
+        navigation.register(_("可享政策"), "policy:mine", roles={"enterprise"}, icon="gift", order=51)
+        navigation.register(_("政策计算器"), "policy:calculator", roles={"enterprise"}, icon="calculator", order=52)
+        from shuzhuan.policy.views_runs import key_figures
+
+        navigation.register_cards(key_figures)
+
+        facts.register_given()  # the package's application inputs
+        facts_registry.register()  # the registry's facts (registry sits below policy); apps above add their own
+        from shuzhuan.policy import facts_recognitions
+
+        facts_recognitions.register()  # recognitions are facts for other policies (the workshop difference rule)

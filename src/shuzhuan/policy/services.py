@@ -1,0 +1,204 @@
+"""免申即享 runs: one transaction each, audited. The batch engine decides from records; a run
+remembers the rule versions and a hash of the inputs it read, stores each entitlement's inputs, and
+never offers again what an earlier run settled for the same policy, enterprise and period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shuzhuan.core.audit import record
+from shuzhuan.core.domain import format_yuan
+from shuzhuan.core.models import Role, is_city_wide
+from shuzhuan.policy import facts, library
+from shuzhuan.policy.domain import runs
+from shuzhuan.policy.domain.engine import (
+    Outcome,
+    amount_from_cents,
+    apply_quota,
+    evaluate,
+    evaluate_frame,
+    snapshot_hash,
+)
+from shuzhuan.policy.domain.model import DECIMAL_FACT_SCALE, base_name
+from shuzhuan.policy.domain.values import FactInputError, FieldError
+from shuzhuan.policy.models import SETTLING, Entitlement, EntitlementStatus, PolicyRun, RunStatus
+
+
+def _natural(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "money":
+        return str(amount_from_cents(value))
+    if kind == "decimal":
+        return str(Decimal(value).scaleb(-DECIMAL_FACT_SCALE))
+    return value
+
+
+def _versions(codes: list[str], on: dt.date):
+    errors, versions = [], []
+    if not codes:
+        errors.append(FieldError("policies", "至少选择一项政策"))
+    for index, code in enumerate(codes):
+        try:
+            policy = library.load(code)
+        except library.UnknownPolicy:
+            errors.append(FieldError(f"policies.{index}", f"未知的政策 {code!r}"))
+            continue
+        version = policy.version_on(on)
+        if policy.subject != "enterprise":
+            errors.append(FieldError(f"policies.{index}", f"「{policy.title}」的对象是{policy.subject_label}，不能按企业批量判定"))
+        elif version is None:
+            errors.append(FieldError(f"policies.{index}", f"{on.isoformat()} 不在「{policy.title}」的有效期内"))
+        else:
+            versions.append(version)
+    if errors:
+        raise FactInputError(errors)
+    return versions
+
+
+@transaction.atomic
+def create_run(actor: Any, codes: list[str], on: dt.date) -> PolicyRun:
+    """Evaluate the policies for every enterprise on `on` (period = its year) and store the entitled."""
+    from shuzhuan.registry.models import Enterprise
+
+    codes = list(dict.fromkeys(codes))
+    versions = _versions(codes, on)
+    period = on.year
+    keys = list(dict.fromkeys(k for v in versions for k in (*v.facts, *v.quota_facts)))
+    frame = facts.load_batch(keys)
+    catalog = facts.catalog()
+    previous = next((r for r in PolicyRun.objects.filter(period=period) if set(r.policies) & set(codes)), None)
+    before = {} if previous is None else {
+        (e["policy"], e["enterprise__organisation__uscc"]): e["amount"]
+        for e in previous.entitlements.filter(policy__in=codes).exclude(status=EntitlementStatus.EXCLUDED)
+        .values("policy", "enterprise__organisation__uscc", "amount")}
+    done = set(Entitlement.objects.filter(period=period, policy__in=codes, status__in=SETTLING)
+               .values_list("policy", "enterprise__organisation__uscc"))
+    ids = dict(Enterprise.objects.values_list("organisation__uscc", "pk"))
+    run = PolicyRun.objects.create(policies=codes, on=on, period=period, snapshot=snapshot_hash(frame),
+                                   versions={v.policy: v.label for v in versions}, previous=previous,
+                                   created_by=actor if getattr(actor, "pk", None) else None)
+    current: dict[runs.Key, Decimal] = {}
+    rows: list[Entitlement] = []
+    undecided: dict[str, int] = {}
+    for version in versions:
+        settled_here = [uscc for code, uscc in done if code == version.policy]
+        results = apply_quota(version, on, frame, evaluate_frame(version, on, frame), settled=settled_here)
+        undecided[version.policy] = int(results["undecided"].sum())
+        chosen = results.filter(pl.col("eligible") & (pl.col("amount_cents") > 0)).join(
+            frame.select("subject", *version.facts), on="subject", how="left")
+        for row in chosen.iter_rows(named=True):
+            key = (version.policy, row["subject"])
+            amount = amount_from_cents(row["amount_cents"])
+            current[key] = amount
+            status = (EntitlementStatus.SETTLED if key in done else
+                      EntitlementStatus.ENTITLED if row["within_quota"] else EntitlementStatus.OVER_QUOTA)
+            rows.append(Entitlement(
+                run=run, policy=version.policy, version=version.label, enterprise_id=ids[row["subject"]],
+                period=period, amount=amount, within_quota=row["within_quota"], status=status,
+                inputs={k: _natural(catalog[base_name(k)].type, row[k]) for k in version.facts}))
+    changes = runs.compare(before, current)
+    uscc_of = {pk: uscc for uscc, pk in ids.items()}
+    for item in rows:
+        change = changes[(item.policy, uscc_of[item.enterprise_id])]
+        item.change, item.previous_amount = change.kind, change.before
+    Entitlement.objects.bulk_create(rows, batch_size=2000)
+    dropped = [{"policy": c.policy, "uscc": c.subject, "before": str(c.before)}
+               for c in changes.values() if c.kind == runs.DROPPED]
+    total = sum((r.amount for r in rows if r.status == EntitlementStatus.ENTITLED), Decimal("0.00"))
+    run.summary = {"entitled": sum(r.status == EntitlementStatus.ENTITLED for r in rows),
+                   "settled_before": sum(r.status == EntitlementStatus.SETTLED for r in rows),
+                   "over_quota": sum(r.status == EntitlementStatus.OVER_QUOTA for r in rows),
+                   "total": str(total), "undecided": undecided, "changes": runs.summary(changes), "dropped": dropped}
+    run.save(update_fields=["summary"])
+    record(actor, "policy.run", run, f"免申即享批量判定：{'、'.join(codes)}，{period} 年度，"
+                                    f"{run.summary['entitled']} 家可享，合计 {format_yuan(total)} 元",
+           changes={"snapshot": run.snapshot, "versions": run.versions})
+    return run
+
+
+def explain(entitlement: Entitlement) -> Outcome:
+    """The entitlement's explanation, recomputed from the inputs it stored under the version it used."""
+    policy = library.load(entitlement.policy)
+    version = next((v for v in policy.versions if v.label == entitlement.version), None)
+    if version is None:
+        raise LookupError(f"{entitlement.policy} 不再包含版本 {entitlement.version}")
+    catalog = facts.catalog()
+    values = {}
+    for key, raw in entitlement.inputs.items():
+        kind = catalog[base_name(key)].type
+        values[key] = Decimal(raw) if raw is not None and kind in ("money", "decimal") else raw
+    return evaluate(version, entitlement.run.on, values, catalog)
+
+
+# --- review, offer, confirm, approve: one transaction and one audit entry each -------------------------
+
+def _step(actor: Any, entitlement: Entitlement, action: str, summary: str, audit_reason: str = "",
+          **fields: Any) -> Entitlement:
+    """Move one entitlement by `action`, guarded by its current status (a conditional update: two
+    officers acting at once cannot both succeed)."""
+    target = runs.next_status(action, entitlement.status)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                moved = Entitlement.objects.filter(pk=entitlement.pk, status=entitlement.status).update(
+                    status=target, **fields)
+        except IntegrityError:
+            raise runs.TransitionError("该企业本年度的这项政策已在其他批次确认或兑现，不能重复") from None
+        if not moved:
+            raise runs.TransitionError("状态已被他人更改，请刷新后重试")
+        previous = entitlement.status
+        entitlement.refresh_from_db()
+        record(actor, f"policy.{action}", entitlement, summary, organisation=entitlement.enterprise_id,
+               changes={"status": [previous, target]}, reason=audit_reason)
+    return entitlement
+
+
+def _town_or_city(actor: Any, entitlement: Entitlement) -> None:
+    if not (is_city_wide(actor) or (actor.role == Role.TOWN_OFFICER
+                                    and entitlement.enterprise.town_id == actor.town_id)):
+        raise PermissionDenied
+
+
+def exclude(actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
+    """The town (or the city) takes an enterprise off the list, saying why."""
+    _town_or_city(actor, entitlement)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise runs.TransitionError("排除须说明原因")
+    return _step(actor, entitlement, "exclude", f"排除 {entitlement.policy}：{reason}", audit_reason=reason,
+                 reason=reason[:200])
+
+
+def offer(actor: Any, run: PolicyRun) -> int:
+    """After review, the city offers every remaining entitlement to its enterprise. Returns how many."""
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        count = run.entitlements.filter(status=EntitlementStatus.ENTITLED).update(status=EntitlementStatus.OFFERED)
+        PolicyRun.objects.filter(pk=run.pk).update(status=RunStatus.CONFIRMING)
+        record(actor, "policy.offer", run, f"推送 {count} 项可享政策给企业确认", changes={"offered": count})
+    return count
+
+
+def confirm(actor: Any, entitlement: Entitlement, bank_account: str) -> Entitlement:
+    """The enterprise confirms in one step, naming the account to be paid into."""
+    if not (actor.is_authenticated and actor.role == Role.ENTERPRISE and actor.organisation_id == entitlement.enterprise_id):
+        raise PermissionDenied
+    account = runs.clean_account(bank_account)
+    return _step(actor, entitlement, "confirm", f"企业确认享受 {entitlement.policy}（收款账号 {runs.mask_account(account)}）",
+                 bank_account=account, confirmed_at=timezone.now())
+
+
+def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    return _step(actor, entitlement, "approve", f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
+                 approved_at=timezone.now())

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from shuzhuan.policy import views, views_runs
+
+app_name = "policy"
+urlpatterns = [
+    path("", views.policy_library, name="library"),
+    path("runs/", views_runs.run_list, name="runs"),
+    path("runs/<int:policy_run_id>/", views_runs.run_detail, name="run"),
+    path("runs/<int:policy_run_id>/offer/", views_runs.run_offer, name="run_offer"),
+    path("entitlements/<int:entitlement_id>/exclude/", views_runs.entitlement_exclude, name="exclude"),
+    path("entitlements/<int:entitlement_id>/approve/", views_runs.entitlement_approve, name="approve"),
+    path("entitlements/<int:entitlement_id>/confirm/", views_runs.entitlement_confirm, name="confirm"),
+    path("mine/", views_runs.mine, name="mine"),
+    path("calculator/", views_runs.calculator, name="calculator"),
+]
