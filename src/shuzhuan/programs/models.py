@@ -1,7 +1,7 @@
 """Programmes, the pilot enterprise pool (试点企业库), transformation projects (改造项目) with their
 investment items, milestones, documents and expert reviews, payout batches and satisfaction ratings.
 
-The state machine lives in `domain/workflow.py`; only `services.py` changes a state. A database
+The state machine lives in `domain/workflow.py`; only `services` changes a state. A database
 CHECK makes a payout without a passing post-assessment impossible even for raw SQL: a project in a
 batch or paid must name its post-assessment and have reached the level the rules required.
 """

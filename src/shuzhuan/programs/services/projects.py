@@ -1,0 +1,144 @@
+"""Project set-up while editable: the contract filing, investment items and milestones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuzhuan.core import audit
+from shuzhuan.core.domain import format_yuan
+from shuzhuan.core.models import Organisation
+from shuzhuan.programs.domain import workflow as wf
+from shuzhuan.programs.models import (
+    InvestmentItem,
+    Listing,
+    Milestone,
+    Project,
+)
+from shuzhuan.programs.services.common import ServiceError, _role, _today
+from shuzhuan.programs.services.rules import categories
+
+
+def provider_in_pool(org_id: int | None) -> bool:
+    if not org_id:
+        return False
+    from shuzhuan.marketplace.models import IN_POOL_STATUSES, ProviderProfile
+
+    return ProviderProfile.objects.filter(pk=org_id, pool_status__in=IN_POOL_STATUSES).exists()
+
+
+def pool_providers():
+    from shuzhuan.marketplace.models import IN_POOL_STATUSES
+
+    return Organisation.objects.filter(provider_profile__pool_status__in=IN_POOL_STATUSES).order_by("name")
+
+
+@transaction.atomic
+def create_project(actor: Any, listing: Listing, title: str, provider: Organisation | None = None, **fields: Any) -> Project:
+    """A draft project for a listed enterprise (one open project per listing)."""
+    if listing.status != wf.LISTING_LISTED:
+        raise ServiceError("企业尚未列入试点企业库，不能创建改造项目")
+    open_projects = Project.objects.filter(listing=listing).exclude(state__in=[wf.REJECTED, wf.WITHDRAWN])
+    if open_projects.exists():
+        raise ServiceError("该企业在本计划中已有改造项目")
+    project = Project.objects.create(
+        programme=listing.programme, listing=listing, enterprise=listing.enterprise, provider=provider, title=title,
+        finish_due=listing.finish_due, baseline_level=listing.baseline_level, **fields)
+    audit.record(actor, "programs.project.create", project, f"创建改造项目「{title}」", organisation=project.enterprise_id)
+    return project
+
+
+def _editable_or_refuse(project: Project, part: str) -> None:
+    if wf.editable(project.state, project.returned_to) != part:
+        raise ServiceError(f"项目当前状态为「{project.state_label}」，不能修改{ {'contract': '合同备案信息', 'acceptance': '验收材料'}[part] }")
+
+
+def _locked(project: Project) -> Project:
+    return Project.objects.select_for_update(of=("self",)).select_related("programme", "listing", "enterprise__town").get(pk=project.pk)
+
+
+@transaction.atomic
+def update_contract(actor: Any, project: Project, **values: Any) -> Project:
+    """Edit the contract filing (provider, title, contract no., amount, dates) while editable."""
+    row = _locked(project)
+    _editable_or_refuse(row, "contract")
+    allowed = {"title", "provider", "contract_no", "contract_amount", "signed_on"}
+    old = {k: getattr(row, k) for k in values if k in allowed}
+    for key, value in values.items():
+        if key in allowed:
+            setattr(row, key, value)
+    if row.provider_id and not provider_in_pool(row.provider_id):
+        raise ServiceError("所选服务商不在供给资源池中")
+    row.updated_at = timezone.now()
+    row.save()
+    changes = audit.diff(old, {k: v for k, v in values.items() if k in allowed})
+    if changes:
+        audit.record(actor, "programs.project.edit", row, "修改合同备案信息", organisation=row.enterprise_id, changes=changes)
+    return row
+
+
+@transaction.atomic
+def add_item(actor: Any, project: Project, category: str, amount: Decimal, description: str = "") -> InvestmentItem:
+    row = _locked(project)
+    _editable_or_refuse(row, "contract")
+    known = categories(row.programme)
+    if category not in known:
+        raise ServiceError(f"未知的费用类别 {category!r}")
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise ServiceError("金额应大于 0")
+    item = InvestmentItem.objects.create(project=row, category=category, amount=amount, description=description)
+    audit.record(actor, "programs.project.item", row, f"添加投资明细：{known[category]} {format_yuan(amount)} 元",
+                 organisation=row.enterprise_id)
+    return item
+
+
+@transaction.atomic
+def remove_item(actor: Any, project: Project, item_id: int) -> None:
+    row = _locked(project)
+    _editable_or_refuse(row, "contract")
+    item = row.items.filter(pk=item_id).first()
+    if item is None:
+        raise ServiceError("明细不存在")
+    item.delete()
+    audit.record(actor, "programs.project.item", row, f"删除投资明细：{item.category} {format_yuan(item.amount)} 元",
+                 organisation=row.enterprise_id)
+
+
+def _may_deliver(actor: Any, project: Project) -> bool:
+    role = _role(actor)
+    return role in wf.CITY_ROLES or (
+        role in (wf.ENTERPRISE, wf.PROVIDER) and actor.organisation_id in (project.enterprise_id, project.provider_id))
+
+
+@transaction.atomic
+def add_milestone(actor: Any, project: Project, title: str, due_on: dt.date) -> Milestone:
+    row = _locked(project)
+    if row.state not in (wf.DRAFT, wf.CONTRACT_FILED, wf.IN_PROGRESS) and wf.editable(row.state, row.returned_to) != "contract":
+        raise ServiceError("只有在合同备案和实施阶段可以设置里程碑")
+    if not _may_deliver(actor, row):
+        raise ServiceError("只有企业或承担改造的服务商可以设置里程碑")
+    milestone = Milestone.objects.create(project=row, title=title, due_on=due_on)
+    audit.record(actor, "programs.project.milestone", row, f"设置里程碑「{title}」（计划 {due_on.isoformat()}）",
+                 organisation=row.enterprise_id)
+    return milestone
+
+
+@transaction.atomic
+def finish_milestone(actor: Any, project: Project, milestone_id: int, note: str = "") -> Milestone:
+    row = _locked(project)
+    if row.state != wf.IN_PROGRESS:
+        raise ServiceError("项目实施中才能确认里程碑完成")
+    if not _may_deliver(actor, row):
+        raise ServiceError("只有企业或承担改造的服务商可以确认里程碑")
+    milestone = row.milestones.filter(pk=milestone_id, done_on__isnull=True).first()
+    if milestone is None:
+        raise ServiceError("里程碑不存在或已完成")
+    milestone.done_on, milestone.note = _today(), note[:300]
+    milestone.save()
+    audit.record(actor, "programs.project.milestone", row, f"里程碑「{milestone.title}」完成", organisation=row.enterprise_id,
+                 reason=note)
+    return milestone

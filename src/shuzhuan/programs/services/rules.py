@@ -1,0 +1,50 @@
+"""The programme's subsidy rules and target sub-industries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shuzhuan.programs import programmes
+from shuzhuan.programs.domain.model import ProgrammeVersion
+from shuzhuan.programs.models import (
+    Programme,
+)
+from shuzhuan.programs.services.common import ServiceError, _today
+
+
+def rules_version(programme: Programme, on: dt.date | None = None) -> ProgrammeVersion:
+    """The subsidy rules (the data file with the programme's code) in force on a day."""
+    try:
+        rules = programmes.load(programme.code)
+    except programmes.UnknownProgramme:
+        raise ServiceError(f"找不到计划「{programme.name}」的奖补规则文件（{programme.code}.yaml）") from None
+    day = on or _today()
+    version = rules.version_on(day)
+    if version is None:
+        raise ServiceError(f"{day.isoformat()} 不在「{rules.title}」任何规则版本的有效期内（{rules.periods}）")
+    return version
+
+
+def categories(programme: Programme) -> dict[str, str]:
+    """Cost categories of the programme's current rules (eligible first), code → label."""
+    try:
+        version = rules_version(programme)
+    except ServiceError:
+        return {}
+    return {**version.eligible_categories, **version.excluded_categories}
+
+
+def targets(programme: Programme, on: dt.date | None = None) -> dict[str, tuple[str, frozenset[str]]]:
+    """The programme's target sub-industries: code → (name, GB/T 4754 classes)."""
+    from shuzhuan.registry import sub_industries
+
+    found: dict[str, tuple[str, frozenset[str]]] = {}
+    for code in programme.sub_industries or []:
+        sub = sub_industries.get(code, on)
+        if sub is not None:
+            found[code] = (sub.name, sub.classes)
+    return found
+
+
+def sub_industry_names(programme: Programme) -> dict[str, str]:
+    return {code: name for code, (name, _classes) in targets(programme).items()}
