@@ -159,6 +159,8 @@ class Project(models.Model):
     contract_no = models.CharField(_("合同编号"), max_length=64, blank=True)
     contract_amount = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    payee_bank = models.CharField(_("收款开户行"), max_length=100, blank=True)
+    payee_account = models.CharField(_("收款账号"), max_length=34, blank=True)
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
@@ -177,6 +179,12 @@ class Project(models.Model):
     subsidy_explanation = models.JSONField(_("计算说明"), default=list, blank=True)
     rules_version = models.CharField(_("规则版本"), max_length=16, blank=True)
     approved_on = models.DateField(_("审定日期"), null=True, blank=True)
+    # Four-eyes (programme controls): the first officer's confirmation of a commitment above the
+    # threshold, which a second officer completes.
+    first_approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                          verbose_name=_("第一审定人"))
+    first_approved_amount = models.DecimalField(_("第一审定金额（元）"), max_digits=14, decimal_places=2, null=True,
+                                                blank=True)
     batch = models.ForeignKey("PayoutBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="projects",
                               verbose_name=_("兑现批次"))
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
@@ -222,6 +230,11 @@ class Project(models.Model):
     @property
     def state_label(self) -> str:
         return wf.STATES.get(self.state, self.state)
+
+    @property
+    def payee_account_masked(self) -> str:
+        """The account number for the screen: the last four digits only (the export carries it whole)."""
+        return wf.mask_account(self.payee_account)
 
     @property
     def state_tone(self) -> str:

@@ -21,7 +21,7 @@ from shuzhuan.programs.models import (
     Project,
 )
 from shuzhuan.programs.services.common import ServiceError, _role, _today, _user
-from shuzhuan.programs.services.rules import rules_version
+from shuzhuan.programs.services.rules import controls, rules_version
 from shuzhuan.programs.services.transitions import transition
 
 
@@ -80,6 +80,11 @@ def advance_batch(actor: Any, batch: PayoutBatch) -> PayoutBatch:
         raise ServiceError(refusal)
     now = timezone.now()
     target = wf.BATCH_NEXT[row.status]
+    if controls(row.programme).batch_distinct_officers:
+        refusal = wf.batch_officer_refusal(target, getattr(_user(actor), "pk", None), row.created_by_id,
+                                           row.reviewed_by_id)
+        if refusal:
+            raise ServiceError(refusal)
     if target == wf.BATCH_REVIEWED:
         row.reviewed_by, row.reviewed_at = _user(actor), now
     elif target == wf.BATCH_APPROVED:
@@ -99,7 +104,8 @@ def advance_batch(actor: Any, batch: PayoutBatch) -> PayoutBatch:
 
 
 PAYMENT_COLUMNS = ("序号", "企业名称", "统一社会信用代码", "所属镇街", "项目名称", "改造后等级", "现场评定编号",
-                   "补助金额（元）")
+                   "补助金额（元）", "收款开户行", "收款账号")
+MONEY_COLUMN = 8  # 1-based: 补助金额; the fund-source columns follow the payee's account
 
 
 def payment_rows(batch: PayoutBatch) -> tuple[list[str], list[list[Any]]]:
@@ -117,7 +123,7 @@ def payment_rows(batch: PayoutBatch) -> tuple[list[str], list[list[Any]]]:
     for index, p in enumerate(projects, 1):
         rows.append([index, p.enterprise.organisation.name, p.enterprise.organisation.uscc, p.enterprise.town.short_name,
                      p.title, LEVEL_NAMES[p.level_achieved] if p.level_achieved is not None else "",
-                     p.post_assessment_id, p.subsidy_amount,
+                     p.post_assessment_id, p.subsidy_amount, p.payee_bank, p.payee_account,
                      *(Decimal(p.subsidy_by_source.get(s, "0")) for s in sources)])
     return header, rows
 
@@ -144,15 +150,17 @@ def export_batch(actor: Any, batch: PayoutBatch) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         append_row(ws, row)
-    money_columns = range(8, len(header) + 1)
+    money_columns = {MONEY_COLUMN, *range(len(PAYMENT_COLUMNS) + 1, len(header) + 1)}
     for r in ws.iter_rows(min_row=3, max_row=2 + len(rows)):
         for cell in r:
             if cell.column in money_columns:
                 cell.number_format = "#,##0.00"
-    total = sum((r[7] for r in rows), Decimal("0.00"))
+            elif cell.column == len(PAYMENT_COLUMNS):
+                cell.number_format = "@"  # the account number as text, every digit kept
+    total = sum((r[MONEY_COLUMN - 1] for r in rows), Decimal("0.00"))
     append_row(ws, ["合计", "", "", "", "", "", "", total])
-    ws.cell(row=ws.max_row, column=8).number_format = "#,##0.00"
-    for column, width in zip("ABCDEFGH", (6, 32, 22, 10, 32, 10, 12, 16), strict=True):
+    ws.cell(row=ws.max_row, column=MONEY_COLUMN).number_format = "#,##0.00"
+    for column, width in zip("ABCDEFGHIJ", (6, 32, 22, 10, 32, 10, 12, 16, 24, 26), strict=True):
         ws.column_dimensions[column].width = width
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -52,6 +52,11 @@ def create_project(actor: Any, listing: Listing, title: str, provider: Organisat
     return project
 
 
+def items_total(project: Project) -> Decimal:
+    """What the project's investment items add up to (yuan)."""
+    return sum(project.items.values_list("amount", flat=True), Decimal("0.00"))
+
+
 def _editable_or_refuse(project: Project, part: str) -> None:
     if wf.editable(project.state, project.returned_to) != part:
         raise ServiceError(f"项目当前状态为「{project.state_label}」，不能修改{ {'contract': '合同备案信息', 'acceptance': '验收材料'}[part] }")
@@ -66,13 +71,16 @@ def update_contract(actor: Any, project: Project, **values: Any) -> Project:
     """Edit the contract filing (provider, title, contract no., amount, dates) while editable."""
     row = _locked(project)
     _editable_or_refuse(row, "contract")
-    allowed = {"title", "provider", "contract_no", "contract_amount", "signed_on"}
+    allowed = {"title", "provider", "contract_no", "contract_amount", "signed_on", "payee_bank", "payee_account"}
     old = {k: getattr(row, k) for k in values if k in allowed}
     for key, value in values.items():
         if key in allowed:
             setattr(row, key, value)
     if row.provider_id and not provider_in_pool(row.provider_id):
         raise ServiceError("所选服务商不在供给资源池中")
+    over = wf.items_over_contract(items_total(row), row.contract_amount)
+    if over:
+        raise ServiceError(over)
     row.updated_at = timezone.now()
     row.save()
     changes = audit.diff(old, {k: v for k, v in values.items() if k in allowed})
@@ -90,6 +98,9 @@ def add_item(actor: Any, project: Project, category: str, amount: Decimal, descr
         raise ServiceError(f"未知的费用类别 {category!r}")
     if not isinstance(amount, Decimal) or amount <= 0:
         raise ServiceError("金额应大于 0")
+    over = wf.items_over_contract(items_total(row) + amount, row.contract_amount)
+    if over:
+        raise ServiceError(over)
     item = InvestmentItem.objects.create(project=row, category=category, amount=amount, description=description)
     audit.record(actor, "programs.project.item", row, f"添加投资明细：{known[category]} {format_yuan(amount)} 元",
                  organisation=row.enterprise_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from shuzhuan.programs import programmes
-from shuzhuan.programs.domain.model import ProgrammeVersion
+from shuzhuan.programs.domain.model import Controls, ProgrammeVersion
 from shuzhuan.programs.models import (
     Programme,
 )
@@ -48,3 +48,11 @@ def targets(programme: Programme, on: dt.date | None = None) -> dict[str, tuple[
 
 def sub_industry_names(programme: Programme) -> dict[str, str]:
     return {code: name for code, (name, _classes) in targets(programme).items()}
+
+
+def controls(programme: Programme) -> Controls:
+    """The programme's separation-of-duties rules (none when its data file has no `controls`)."""
+    try:
+        return programmes.load(programme.code).controls
+    except programmes.UnknownProgramme:
+        return Controls()

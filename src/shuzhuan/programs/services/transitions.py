@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.core.domain import format_yuan
@@ -23,12 +24,12 @@ from shuzhuan.programs.services.common import ServiceError, _funds, _role, _toda
 from shuzhuan.programs.services.documents import latest_documents
 from shuzhuan.programs.services.post_assessment import _assessment_facts, find_post_assessment
 from shuzhuan.programs.services.projects import _locked, provider_in_pool
-from shuzhuan.programs.services.rules import rules_version
+from shuzhuan.programs.services.rules import controls, rules_version
 from shuzhuan.programs.services.satisfaction import refresh_provider_stars
 
 
 def facts(project: Project, actor: Any, action: str = "", reason: str = "", assessment: Any = None,
-          subsidy: Decimal | None = None) -> wf.Facts:
+          subsidy: Decimal | None = None, batch: PayoutBatch | None = None) -> wf.Facts:
     """What the guards need, read now (call inside the transaction, the row locked)."""
     role = _role(actor)
     org_id = getattr(actor, "organisation_id", None)
@@ -52,11 +53,13 @@ def facts(project: Project, actor: Any, action: str = "", reason: str = "", asse
     except ServiceError:
         eligible_codes = set()
     item_count = 0
+    total = Decimal("0.00")
     for category, amount in project.items.values_list("category", "amount"):
         item_count += 1
+        total += amount
         if category in eligible_codes:
             eligible += amount
-    batch = project.batch
+    batch = batch if batch is not None else project.batch
     return wf.Facts(
         state=project.state,
         today=today,
@@ -71,6 +74,8 @@ def facts(project: Project, actor: Any, action: str = "", reason: str = "", asse
         provider_in_pool=provider_in_pool(project.provider_id),
         item_count=item_count,
         eligible_investment=eligible,
+        investment_total=total,
+        contract_amount=project.contract_amount,
         has_contract_file="contract" in uploaded,
         milestones_total=milestones["total"],
         milestones_open=milestones["open"],
@@ -82,6 +87,7 @@ def facts(project: Project, actor: Any, action: str = "", reason: str = "", asse
         subsidy_amount=subsidy if subsidy is not None else project.subsidy_amount,
         in_batch=project.batch_id is not None,
         batch_approved=bool(batch and batch.status in (wf.BATCH_APPROVED, wf.BATCH_PAID)),
+        batch_status=batch.status if batch is not None else "",
         returned_to=project.returned_to,
         reason=reason,
         level_names=LEVEL_NAMES,
@@ -114,6 +120,8 @@ def offers(project: Project, actor: Any) -> list[Offer]:
             f_action = f
         refusal = wf.refusal(transition.action, f_action) if not transition.needs_reason else wf.refusal(
             transition.action, facts(project, actor, reason="-"))
+        if transition.action == "city_approve" and refusal is None and preview is not None:
+            refusal = second_officer_refusal(project, actor, preview.amount)
         result.append(Offer(transition.action, transition.label, transition.tone, transition.needs_reason, refusal))
     return result
 
@@ -141,85 +149,184 @@ _ACTION_SUMMARY = {
 }
 
 
+@dataclass
+class _Step:
+    """One transition being taken: what the side effects read and what the audit entry reports."""
+
+    actor: Any
+    row: Project
+    action: str
+    reason: str
+    facts: wf.Facts
+    source: str
+    target: str
+    today: Any
+    assessment: Any = None
+    quoted: Any = None
+    batch: PayoutBatch | None = None
+    details: dict[str, Any] | None = None
+
+
+def _file_contract(s: _Step) -> None:
+    s.row.filed_on = s.today
+    s.row.finish_due = s.row.listing.finish_due
+
+
+def _start(s: _Step) -> None:
+    s.row.started_on = s.today
+
+
+def _complete(s: _Step) -> None:
+    s.row.completed_on = s.today
+    s.row.acceptance_due = wf.add_months(s.today, s.row.programme.acceptance_months)
+    s.details["acceptance_due"] = s.row.acceptance_due
+
+
+def _apply_acceptance(s: _Step) -> None:
+    s.row.acceptance_applied_on = s.today
+
+
+def _confirm_post_assessment(s: _Step) -> None:
+    s.row.post_assessment = s.assessment
+    s.row.level_achieved = s.assessment.level
+    s.row.required_level = s.facts.required_level
+    s.details["level"] = LEVEL_NAMES[s.assessment.level]
+
+
+def _city_approve(s: _Step) -> None:
+    row, quoted = s.row, s.quoted
+    by_source = _funds_call(lambda: _funds().commit(row.programme.code, quoted.amount, row.reference, _user(s.actor)))
+    row.subsidy_amount = quoted.amount
+    row.subsidy_by_source = {k: str(v) for k, v in by_source.items()}
+    row.subsidy_explanation = list(quoted.explanation)
+    row.rules_version = quoted.version
+    row.approved_on = s.today
+    s.details["subsidy"] = quoted.amount
+
+
+def _add_to_batch(s: _Step) -> None:
+    s.row.batch = s.batch
+
+
+def _remove_from_batch(s: _Step) -> None:
+    s.row.batch = None
+
+
+def _pay(s: _Step) -> None:
+    _funds_call(lambda: _funds().pay(s.row.reference, _user(s.actor)))
+    s.row.paid_on = s.today
+
+
+def _return(s: _Step) -> None:
+    s.row.returned_to = wf.return_target(s.source)
+    s.row.return_reason = s.reason
+    s.row.first_approved_by, s.row.first_approved_amount = None, None
+
+
+def _resubmit(s: _Step) -> None:
+    s.row.returned_to = ""
+    if s.target == wf.ACCEPTANCE_APPLIED:
+        s.row.acceptance_applied_on = s.today
+
+
+def _reject(s: _Step) -> None:
+    if s.source in wf.COMMITTED:
+        _funds_call(lambda: _funds().release(s.row.reference, _user(s.actor), s.reason))
+    s.row.first_approved_by, s.row.first_approved_amount = None, None
+
+
+_EFFECTS = {
+    "file_contract": _file_contract, "start": _start, "complete": _complete, "apply_acceptance": _apply_acceptance,
+    "confirm_post_assessment": _confirm_post_assessment, "city_approve": _city_approve, "add_to_batch": _add_to_batch,
+    "remove_from_batch": _remove_from_batch, "pay": _pay, "return": _return, "resubmit": _resubmit, "reject": _reject,
+}
+
+
+def second_officer_refusal(project: Project, actor: Any, amount: Decimal) -> str | None:
+    """Why this officer may not complete a commitment that needs a second officer (four-eyes), or None."""
+    threshold = controls(project.programme).second_officer_above
+    user = _user(actor)
+    if threshold is None or user is None or amount <= threshold:
+        return None
+    if project.first_approved_by_id == user.pk and project.first_approved_amount == amount:
+        return (gettext("补助 %(amount)s 元超过 %(threshold)s 元，须由另一名市级人员确认（四眼原则）；"
+                        "您已作第一次确认") % {"amount": format_yuan(amount), "threshold": format_yuan(threshold)})
+    return None
+
+
+def _first_of_two(s: _Step) -> bool:
+    """Above the programme's threshold the first officer's approval is recorded and waits for a second
+    officer (not the same person); True when this call was that first approval."""
+    threshold = controls(s.row.programme).second_officer_above
+    user = _user(s.actor)
+    amount = s.quoted.amount
+    if threshold is None or user is None or amount <= threshold:
+        return False
+    refusal = second_officer_refusal(s.row, s.actor, amount)
+    if refusal:
+        raise ServiceError(refusal)
+    if s.row.first_approved_by_id is not None and s.row.first_approved_amount == amount:
+        return False  # a second officer confirms what the first approved
+    s.row.first_approved_by, s.row.first_approved_amount = user, amount
+    s.row.updated_at = timezone.now()
+    s.row.save(update_fields=["first_approved_by", "first_approved_amount", "updated_at"])
+    audit.record(s.actor, "programs.project.city_approve_first", s.row,
+                 gettext("改造项目「%(title)s」：市级审定第一次确认，补助 %(amount)s 元，待第二名市级人员确认")
+                 % {"title": s.row.title, "amount": format_yuan(amount)}, organisation=s.row.enterprise_id)
+    return True
+
+
+def _prepare(row: Project, action: str) -> tuple[Any, Any]:
+    """What some actions read before the guards: the post-assessment found, the subsidy quoted."""
+    if action == "confirm_post_assessment":
+        return find_post_assessment(row), None
+    if action == "city_approve":
+        quoted = subsidy_preview(row, available=_funds().free_direct_balance(row.programme.code))
+        if quoted is None:
+            raise ServiceError(gettext("无法计算补助：请检查改造后等级与投资明细"))
+        return None, quoted
+    return None, None
+
+
+def _summary(s: _Step) -> str:
+    summary = (f"改造项目「{s.row.title}」：{_ACTION_SUMMARY.get(s.action, s.action)}"
+               f"（{wf.STATES[s.source]} → {wf.STATES[s.target]}）")
+    if "subsidy" in s.details:
+        summary += f"，补助 {format_yuan(s.details['subsidy'])} 元"
+    if "level" in s.details:
+        summary += f"，改造后等级 {s.details['level']}"
+    if s.batch is not None:
+        summary += f"，批次 {s.batch.label}"
+    return summary
+
+
 @transaction.atomic
 def transition(actor: Any, project: Project, action: str, reason: str = "", *, batch: PayoutBatch | None = None) -> Project:
     """Take one step of the state machine, or raise `ServiceError` with the guard's reason."""
     row = _locked(project)
     reason = (reason or "").strip()
-    assessment = None
-    quoted = None
-    if action == "confirm_post_assessment":
-        assessment = find_post_assessment(row)
-    if action == "city_approve":
-        funds = _funds()
-        available = funds.free_direct_balance(row.programme.code)
-        quoted = subsidy_preview(row, available=available)
-        if quoted is None:
-            raise ServiceError("无法计算补助：请检查改造后等级与投资明细")
-    f = facts(row, actor, action, reason, assessment=assessment, subsidy=quoted.amount if quoted else None)
+    assessment, quoted = _prepare(row, action)
+    f = facts(row, actor, action, reason, assessment=assessment, subsidy=quoted.amount if quoted else None,
+              batch=batch)
     refusal = wf.refusal(action, f)
     if refusal:
         raise ServiceError(refusal)
-    source_state = row.state
-    target = wf.target_of(action, f)
-    today = _today()
-    details: dict[str, Any] = {}
-    if action == "file_contract":
-        row.filed_on = today
-        row.finish_due = row.listing.finish_due
-    elif action == "start":
-        row.started_on = today
-    elif action == "complete":
-        row.completed_on = today
-        row.acceptance_due = wf.add_months(today, row.programme.acceptance_months)
-        details["acceptance_due"] = row.acceptance_due
-    elif action == "apply_acceptance":
-        row.acceptance_applied_on = today
-    elif action == "confirm_post_assessment":
-        row.post_assessment = assessment
-        row.level_achieved = assessment.level
-        row.required_level = f.required_level
-        details["level"] = LEVEL_NAMES[assessment.level]
-    elif action == "city_approve":
-        by_source = _funds_call(lambda: _funds().commit(row.programme.code, quoted.amount, row.reference, _user(actor)))
-        row.subsidy_amount = quoted.amount
-        row.subsidy_by_source = {k: str(v) for k, v in by_source.items()}
-        row.subsidy_explanation = list(quoted.explanation)
-        row.rules_version = quoted.version
-        row.approved_on = today
-        details["subsidy"] = quoted.amount
-    elif action == "add_to_batch":
-        if batch is None:
-            raise ServiceError("请指定兑现批次")
-        row.batch = batch
-    elif action == "remove_from_batch":
-        row.batch = None
-    elif action == "pay":
-        _funds_call(lambda: _funds().pay(row.reference, _user(actor)))
-        row.paid_on = today
-    elif action == "return":
-        row.returned_to = wf.return_target(source_state)
-        row.return_reason = reason
-    elif action == "resubmit":
-        row.returned_to = ""
-        if target == wf.ACCEPTANCE_APPLIED:
-            row.acceptance_applied_on = today
-    elif action == "reject" and source_state in wf.COMMITTED:
-        _funds_call(lambda: _funds().release(row.reference, _user(actor), reason))
-    row.state = target
+    step = _Step(actor, row, action, reason, f, row.state, wf.target_of(action, f), _today(), assessment, quoted,
+                 batch, {})
+    if action == "city_approve" and _first_of_two(step):
+        project.refresh_from_db()
+        return row
+    effect = _EFFECTS.get(action)
+    if effect is not None:
+        effect(step)
+    row.state = step.target
     row.updated_at = timezone.now()
     row.save()
-    summary = f"改造项目「{row.title}」：{_ACTION_SUMMARY.get(action, action)}（{wf.STATES[source_state]} → {wf.STATES[target]}）"
-    if "subsidy" in details:
-        summary += f"，补助 {format_yuan(details['subsidy'])} 元"
-    if "level" in details:
-        summary += f"，改造后等级 {details['level']}"
-    if batch is not None:
-        summary += f"，批次 {batch.label}"
-    audit.record(actor, f"programs.project.{action}", row, summary, organisation=row.enterprise_id,
-                 changes={"state": [source_state, target], **{k: [None, audit._jsonable(v)] for k, v in details.items()}},
+    audit.record(actor, f"programs.project.{action}", row, _summary(step), organisation=row.enterprise_id,
+                 changes={"state": [step.source, step.target],
+                          **{k: [None, audit._jsonable(v)] for k, v in step.details.items()}},
                  reason=reason)
-    if action in ("apply_acceptance", "resubmit") and target == wf.ACCEPTANCE_APPLIED:
+    if action in ("apply_acceptance", "resubmit") and step.target == wf.ACCEPTANCE_APPLIED:
         refresh_provider_stars(row.provider_id, actor)  # on-time acceptance counts toward the stars
     project.refresh_from_db()
     return row

@@ -11,6 +11,7 @@ from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.models import Project
 from shuzhuan.programs.tests.factories import (
+    city_officers,
     drive,
     fund,
     listed,
@@ -121,10 +122,11 @@ def test_satisfaction_after_payout(world, programme):
     project = drive(world, wf.IN_BATCH)
     with pytest.raises(services.ServiceError, match="兑现后"):
         services.rate_provider(world.users["ent_a"], project, 5)
-    for _step in range(2):
-        services.advance_batch(world.users["city"], project.batch)
-    services.export_batch(world.users["city"], project.batch)
-    services.advance_batch(world.users["city"], project.batch)
+    _city, city2, city3 = city_officers(world)
+    services.advance_batch(city2, project.batch)
+    services.advance_batch(city3, project.batch)
+    services.export_batch(city3, project.batch)
+    services.advance_batch(city3, project.batch)
     project.refresh_from_db()
     from shuzhuan.marketplace.models import ProviderProfile
 
