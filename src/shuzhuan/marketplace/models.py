@@ -28,6 +28,20 @@ class PoolStatus(models.TextChoices):
 IN_POOL_STATUSES = (PoolStatus.IN_POOL, PoolStatus.WARNED)
 
 
+def rater_not_in_pool(organisation) -> str | None:
+    """Only a provider in the pool (在池 or 警示) may rate on site (registered with the assessment app)."""
+    from django.utils.translation import gettext
+
+    if organisation is None or organisation.kind != "provider":
+        return None
+    if ProviderProfile.objects.filter(pk=organisation.pk, pool_status__in=IN_POOL_STATUSES).exists():
+        return None
+    return gettext("服务商「%(name)s」不在供给资源池中（未入池、暂停或已出池），不能担任现场评定机构") % {"name": organisation.name}
+
+
+RATER_CHOICES = Q(provider_profile__pool_status__in=IN_POOL_STATUSES)
+
+
 class ProviderQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProviderQuerySet:
         """Admitted providers are public; the city sees all; a town officer also the providers located in

@@ -155,6 +155,7 @@ class Facts:
     post_assessment_kind_post: bool = False
     post_assessment_after_completion: bool = False
     post_assessment_rater_is_provider: bool = False
+    post_assessment_rater_problem: str = ""  # why the rater may not rate now (e.g. removed from the pool)
     level_achieved: int | None = None
     required_level: int = 2
     expert_assigned: bool = False
@@ -296,6 +297,8 @@ def post_assessment_refusal(f: Facts) -> str | None:
         return "现场评定日期早于改造完成日期，不能作为改造后评定"
     if f.post_assessment_rater_is_provider:
         return "现场评定机构是该项目的签约服务商（利益冲突），评定无效"
+    if f.post_assessment_rater_problem:
+        return f"该现场评定不能作为改造后等级依据：{f.post_assessment_rater_problem}"
     if f.level_achieved is None or f.level_achieved < f.required_level:
         return (f"改造后等级为{f.level_name(f.level_achieved)}，未达到{f.level_name(f.required_level)}，"
                 "不能通过验收")

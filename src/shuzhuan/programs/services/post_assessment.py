@@ -20,6 +20,7 @@ def find_post_assessment(project: Project):
 
 def _assessment_facts(project: Project, assessment: Any) -> dict[str, Any]:
     from shuzhuan.assessment.models import Kind, Source, Status
+    from shuzhuan.assessment.services import rater_ineligible
 
     if assessment is None:
         return {"post_assessment_found": False}
@@ -30,5 +31,6 @@ def _assessment_facts(project: Project, assessment: Any) -> dict[str, Any]:
         "post_assessment_kind_post": assessment.kind == Kind.POST,
         "post_assessment_after_completion": bool(project.completed_on and assessment.assessed_on >= project.completed_on),
         "post_assessment_rater_is_provider": bool(project.provider_id and assessment.rater_organisation_id == project.provider_id),
+        "post_assessment_rater_problem": rater_ineligible(assessment.rater_organisation) or "",
         "level_achieved": assessment.level,
     }

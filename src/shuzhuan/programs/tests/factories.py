@@ -126,7 +126,9 @@ def drive(world, upto: str, side: str = "a", level: int = 3, items=(("software",
     project = services.transition(ent_user, project, "apply_acceptance")
     if upto == wf.ACCEPTANCE_APPLIED:
         return project
-    post_rating(project.enterprise, level=level, rater=world.orgs["provider_b" if side == "a" else "provider_a"])
+    rater = world.orgs["provider_b" if side == "a" else "provider_a"]
+    pool_provider(rater)  # only providers in the pool rate on site
+    post_rating(project.enterprise, level=level, rater=rater)
     project = services.transition(town, project, "confirm_post_assessment")
     if upto == wf.POST_ASSESSED:
         return project

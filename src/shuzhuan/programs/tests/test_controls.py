@@ -254,3 +254,51 @@ def test_town_sees_its_own_total_on_a_batch_header(world, programme, login):
     assert "2 个项目" in city_page and "600,000.00" in city_page
     town_page = login(world.users["town_a"]).get(f"/programs/batches/{batch.pk}/").content.decode()
     assert "1 个项目" in town_page and "400,000.00" in town_page and "600,000.00" not in town_page
+
+
+# --- 4. only providers in the pool rate on site -----------------------------------------------------------
+
+def _submitted_self_assessment(world):
+    from shuzhuan.assessment import services as assessment
+    from shuzhuan.assessment.tests.sheets import answers, rated
+
+    row = assessment.start_self_assessment(world.users["ent_a"], world.enterprises["a"], "baseline")
+    assessment.save_draft(world.users["ent_a"], row, answers=answers(), figures={}, scenarios=rated(1, 3, 3))
+    assessment.submit(world.users["ent_a"], row, pledge=True)
+    return row
+
+
+def test_a_removed_provider_cannot_be_assigned_as_rater(world, login):
+    from shuzhuan.assessment import services as assessment
+    from shuzhuan.assessment.models import RaterAssignment
+    from shuzhuan.programs.tests.factories import pool_provider
+
+    pool_provider(world.orgs["provider_a"], "removed")
+    pool_provider(world.orgs["provider_b"], "in_pool")
+    row = _submitted_self_assessment(world)
+    c = login(world.users["town_a"])
+    form = c.get(f"/assessment/{row.pk}/assign/").content.decode()
+    assert world.orgs["provider_b"].name in form and world.orgs["provider_a"].name not in form
+    response = c.post(f"/assessment/{row.pk}/assign/", {"organisation": world.orgs["provider_a"].pk})
+    assert response.status_code == 200 and not RaterAssignment.objects.exists()
+    with pytest.raises(assessment.ServiceError, match="不在供给资源池中"):
+        assessment.assign_rater(world.users["town_a"], row, organisation=world.orgs["provider_a"])
+    assessment.assign_rater(world.users["town_a"], row, organisation=world.orgs["provider_b"])
+    assert RaterAssignment.objects.get().rater_organisation == world.orgs["provider_b"]
+
+
+def test_a_rating_by_a_provider_since_removed_does_not_gate_the_payout(world, programme):
+    from shuzhuan.programs.tests.factories import pool_provider
+
+    project = drive(world, wf.ACCEPTANCE_APPLIED)
+    from shuzhuan.programs.tests.factories import post_rating
+
+    pool_provider(world.orgs["provider_b"], "in_pool")
+    post_rating(project.enterprise, level=3, rater=world.orgs["provider_b"])
+    pool_provider(world.orgs["provider_b"], "removed")  # 出池 after signing
+    with pytest.raises(services.ServiceError, match="不在供给资源池中"):
+        services.transition(world.users["town_a"], project, "confirm_post_assessment")
+    pool_provider(world.orgs["provider_b"], "in_pool")
+    services.transition(world.users["town_a"], project, "confirm_post_assessment")
+    project.refresh_from_db()
+    assert project.state == wf.POST_ASSESSED

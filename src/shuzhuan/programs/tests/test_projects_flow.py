@@ -90,6 +90,7 @@ def test_post_assessment_must_be_signed_onsite_post_and_passing(world, programme
     post_rating(project.enterprise, level=3, source="self")
     with pytest.raises(services.ServiceError, match="未找到改造后的现场评定"):
         services.transition(town, project, "confirm_post_assessment")
+    pool_provider(world.orgs["provider_b"])  # only providers in the pool rate on site
     post_rating(project.enterprise, level=1, rater=world.orgs["provider_b"])
     with pytest.raises(services.ServiceError, match="未达到二级"):
         services.transition(town, project, "confirm_post_assessment")
