@@ -17,11 +17,13 @@ import yaml
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core import audit
+from shuzhuan.core.forms import column_max
 from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.marketplace.domain import progress
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
@@ -198,6 +200,8 @@ def classify(text: str, top: int = 3) -> list[dict[str, Any]]:
 def create_need(actor: Any, enterprise: Enterprise, text: str, scenarios: Sequence[str] | None,
                 budget: Decimal | None) -> Need:
     """An enterprise's need in its own words; the classifier's reading is kept beside the chosen scenarios."""
+    if budget is not None and not Decimal("0") < budget <= column_max(Need, "budget"):
+        raise MatchError(gettext("预算应大于 0 且不超过 %(max)s 元") % {"max": f"{column_max(Need, 'budget'):,.2f}"})
     classification = classify(text)
     chosen = [c for c in (scenarios or ()) if c in SCENARIO_CODES] or [c["code"] for c in classification[:2]]
     need = Need.objects.create(

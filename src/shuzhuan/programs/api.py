@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -117,6 +117,8 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
 
 # --- transformation projects (改造项目): read and move them through the same guarded service ----------
 
+MAX_LIMIT = 500
+MAX_OFFSET = 2_147_483_647  # far beyond any list, and within every database's integer range
 PROJECT_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "provider", "expert")
 
 
@@ -172,13 +174,13 @@ def _projects(request: HttpRequest):
 
 @router.get("/projects", response=list[ProjectOut], summary="改造项目列表（按权限范围）")
 @api_access(*PROJECT_ROLES)
-def list_projects(request: HttpRequest, state: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_projects(request: HttpRequest, state: str = "",
+                  limit: int = Query(100, ge=1, le=MAX_LIMIT, description=f"每页条数 1–{MAX_LIMIT}"),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET, description="跳过的条数")) -> list[dict[str, Any]]:
     from shuzhuan.programs.domain import workflow
 
     if state and state not in workflow.STATES:
         raise _invalid("state", f"未知的状态 {state!r}；可用：{'、'.join(workflow.STATES)}")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise _invalid("limit", "limit 应为 1–500，offset 不能为负")
     queryset = _projects(request).order_by("pk")
     if state:
         queryset = queryset.filter(state=state)
