@@ -567,7 +567,7 @@ def read_chain_file(path: Path) -> ChainFile:
     from shuzhuan.registry.imports.readers import ImportFileError, open_table
     from shuzhuan.registry.imports.rows import cell_text
 
-    table = open_table(path)
+    table = open_table(path, max_rows=CHAIN_MAX_ROWS)
     rows_iter = iter(table.rows())
     header: dict[str, tuple[int, str]] = {}
     header_row = 1
