@@ -117,7 +117,8 @@ def batch_detail(request, batch_id: int):
     # every figure in the header is scoped as the rows are: a town sees its own projects' count and total
     count = len(rows)
     total = sum((p.subsidy_amount or Decimal("0.00") for p, _parts in rows), Decimal("0.00"))
-    refusal = wf.batch_refusal(batch.status, batch.projects.count(), batch.exported_at is not None)
+    refusal = (wf.batch_refusal(batch.status, batch.projects.count(), batch.exported_at is not None)
+               or (services.officer_refusal(batch, user) if is_city else None))
     return render(request, "programs/batch_detail.html", {
         "batch": batch, "rows": rows, "sources": sources, "is_city": is_city, "total": total,
         "count": count, "next_label": wf.BATCH_ACTIONS.get(batch.status), "refusal": refusal,

@@ -24,6 +24,7 @@ from shuzhuan.programs.services.batches import (
     build_batch,
     export_batch,
     month_start,
+    officer_refusal,
     payment_rows,
     remove_from_batch,
 )
@@ -66,7 +67,7 @@ __all__ = [
     "apply_for_listing", "archive_zip", "assign_expert", "batch_total", "build_batch", "categories",
     "check_eligibility", "contracted_providers", "create_project", "delivery_record", "export_batch", "facts",
     "file_type_of", "find_post_assessment", "finish_milestone", "latest_documents", "month_start", "offers",
-    "overdue_projects", "payment_rows", "pool_providers", "proposal", "propose", "provider_in_pool",
+    "officer_refusal", "overdue_projects", "payment_rows", "pool_providers", "proposal", "propose", "provider_in_pool",
     "rate_provider", "rater_conflict", "refresh_provider_stars", "remind_deadlines", "remove_from_batch",
     "remove_item", "review_listings", "rules_version", "sub_industry_names", "submit_expert_opinion",
     "subsidy_preview", "targets", "transition", "update_contract", "upload_document",

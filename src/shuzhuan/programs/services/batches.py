@@ -68,6 +68,15 @@ def batch_total(batch: PayoutBatch) -> Decimal:
     return total
 
 
+def officer_refusal(batch: PayoutBatch, actor: Any) -> str | None:
+    """Why this officer may not take the batch's next step under the programme's four-eyes rules."""
+    target = wf.BATCH_NEXT.get(batch.status)
+    if target is None or not controls(batch.programme).batch_distinct_officers:
+        return None
+    return wf.batch_officer_refusal(target, getattr(_user(actor), "pk", None), batch.created_by_id,
+                                    batch.reviewed_by_id)
+
+
 @transaction.atomic
 def advance_batch(actor: Any, batch: PayoutBatch) -> PayoutBatch:
     """draft → reviewed → approved → paid. Paying pays every project (each re-checked by its guards)."""
@@ -80,11 +89,9 @@ def advance_batch(actor: Any, batch: PayoutBatch) -> PayoutBatch:
         raise ServiceError(refusal)
     now = timezone.now()
     target = wf.BATCH_NEXT[row.status]
-    if controls(row.programme).batch_distinct_officers:
-        refusal = wf.batch_officer_refusal(target, getattr(_user(actor), "pk", None), row.created_by_id,
-                                           row.reviewed_by_id)
-        if refusal:
-            raise ServiceError(refusal)
+    refusal = officer_refusal(row, actor)
+    if refusal:
+        raise ServiceError(refusal)
     if target == wf.BATCH_REVIEWED:
         row.reviewed_by, row.reviewed_at = _user(actor), now
     elif target == wf.BATCH_APPROVED:
