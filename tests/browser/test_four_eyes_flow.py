@@ -9,6 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_draft_review_approve_by_three_officers(world, live_server, sign_in, page):
     from conftest import make_user
+
     from shuzhuan.programs.models import PayoutBatch
     from shuzhuan.programs.tests.factories import drive, fund, make_programme
 
