@@ -402,9 +402,14 @@ class ContactRequest(models.Model):
 
 
 def related_enterprises(user) -> Q | None:
-    """A provider sees the enterprises that asked it to make contact."""
+    """A provider sees the enterprises that asked it to make contact, while the request is open and
+    for `RELATIONSHIP_GRACE_DAYS` after its last step; a declined request (未达成) ends it at once."""
+    from shuzhuan.registry.models import relationship_cutoff
+
     if user.role == Role.PROVIDER and user.organisation_id:
-        return Q(contact_requests__provider_id=user.organisation_id)
+        return Q(contact_requests__in=ContactRequest.objects.filter(
+            provider_id=user.organisation_id, updated_at__gte=relationship_cutoff()).exclude(
+            status=ContactStatus.DECLINED))
     return None
 
 

@@ -393,9 +393,22 @@ class Satisfaction(models.Model):
 
 
 def related_enterprises(user) -> Q | None:
-    """Providers see the enterprises they are contracted with; experts those they review."""
+    """Providers see the enterprises they are contracted with, experts those they review: while the
+    project is alive and for `RELATIONSHIP_GRACE_DAYS` after it ended (paid, rejected, withdrawn)."""
+    from shuzhuan.registry.models import relationship_cutoff
+
+    live = Project.objects.exclude(state__in=list(wf.FINAL)) | Project.objects.filter(
+        state__in=list(wf.FINAL), updated_at__gte=relationship_cutoff())
     if user.role == Role.PROVIDER and user.organisation_id:
-        return Q(programme_projects__provider_id=user.organisation_id)
+        return Q(programme_projects__in=live.filter(provider_id=user.organisation_id))
     if user.role == Role.EXPERT:
-        return Q(programme_projects__expert_id=user.pk)
+        return Q(programme_projects__in=live.filter(expert_id=user.pk))
+    return None
+
+
+def expert_assessments(user) -> Q | None:
+    """An expert reviewing a project sees the post-assessment it rests on (and nothing else of the firm's)."""
+    if user.role == Role.EXPERT:
+        return Q(pk__in=Project.objects.filter(expert_id=user.pk, post_assessment__isnull=False)
+                 .values("post_assessment_id"))
     return None
