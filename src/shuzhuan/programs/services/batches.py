@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.core.domain import format_yuan
@@ -34,14 +35,14 @@ def build_batch(actor: Any, programme: Programme, month: dt.date | None = None,
                 project_ids: Iterable[int] | None = None) -> PayoutBatch:
     """A new batch for the month holding the city-approved projects not yet in a batch (or those chosen)."""
     if _role(actor) not in wf.CITY_ROLES:
-        raise ServiceError("只有市工信局可以编制兑现批次")
+        raise ServiceError(gettext("只有市工信局可以编制兑现批次"))
     month = month_start(month or _today())
     candidates = Project.objects.select_for_update().filter(programme=programme, state=wf.CITY_APPROVED, batch__isnull=True)
     if project_ids is not None:
         candidates = candidates.filter(pk__in=list(project_ids))
     projects = list(candidates.order_by("approved_on", "pk"))
     if not projects:
-        raise ServiceError("没有可列入批次的市级审定项目")
+        raise ServiceError(gettext("没有可列入批次的市级审定项目"))
     number = (PayoutBatch.objects.filter(programme=programme, month=month).order_by("-number")
               .values_list("number", flat=True).first() or 0) + 1
     batch = PayoutBatch.objects.create(programme=programme, month=month, number=number, created_by=_user(actor))
@@ -55,9 +56,9 @@ def build_batch(actor: Any, programme: Programme, month: dt.date | None = None,
 def remove_from_batch(actor: Any, batch: PayoutBatch, project: Project, reason: str) -> None:
     locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != wf.BATCH_DRAFT:
-        raise ServiceError("只有编制中的批次可以移出项目")
+        raise ServiceError(gettext("只有编制中的批次可以移出项目"))
     if project.batch_id != locked.pk:
-        raise ServiceError("该项目不在此批次中")
+        raise ServiceError(gettext("该项目不在此批次中"))
     transition(actor, project, "remove_from_batch", reason=reason)
 
 
@@ -81,7 +82,7 @@ def officer_refusal(batch: PayoutBatch, actor: Any) -> str | None:
 def advance_batch(actor: Any, batch: PayoutBatch) -> PayoutBatch:
     """draft → reviewed → approved → paid. Paying pays every project (each re-checked by its guards)."""
     if _role(actor) not in wf.CITY_ROLES:
-        raise ServiceError("只有市工信局可以审批兑现批次")
+        raise ServiceError(gettext("只有市工信局可以审批兑现批次"))
     row = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     count = row.projects.count()
     refusal = wf.batch_refusal(row.status, count, row.exported_at is not None)
@@ -144,9 +145,9 @@ def export_batch(actor: Any, batch: PayoutBatch) -> bytes:
     from shuzhuan.core.xlsx import append_row
 
     if _role(actor) not in wf.CITY_ROLES:
-        raise ServiceError("只有市工信局可以导出拨付清单")
+        raise ServiceError(gettext("只有市工信局可以导出拨付清单"))
     if batch.status not in (wf.BATCH_APPROVED, wf.BATCH_PAID):
-        raise ServiceError("批次审批通过后才能导出拨付清单")
+        raise ServiceError(gettext("批次审批通过后才能导出拨付清单"))
     header, rows = payment_rows(batch)
     wb = Workbook()
     ws = wb.active

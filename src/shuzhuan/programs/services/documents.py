@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.core.jobs import private_path
@@ -38,12 +39,12 @@ def file_type_of(upload: Any) -> str:
     name = str(getattr(upload, "name", "") or "")
     file_type = _EXTENSIONS.get(Path(name).suffix.lower().lstrip("."))
     if file_type is None:
-        raise ServiceError("不支持的文件类型：仅可上传 PDF、JPG/PNG、DOCX、XLSX 文件")
+        raise ServiceError(gettext("不支持的文件类型：仅可上传 PDF、JPG/PNG、DOCX、XLSX 文件"))
     size = getattr(upload, "size", 0) or 0
     if size == 0:
-        raise ServiceError("文件为空")
+        raise ServiceError(gettext("文件为空"))
     if size > DOCUMENT_MAX_BYTES:
-        raise ServiceError(f"文件过大：每个文件不超过 {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB")
+        raise ServiceError(gettext("文件过大：每个文件不超过 %(mb)s MB") % {"mb": DOCUMENT_MAX_BYTES // (1024 * 1024)})
     magic, member = _MAGIC[file_type]
     upload.seek(0)
     ok = upload.read(16).startswith(magic)
@@ -56,7 +57,7 @@ def file_type_of(upload: Any) -> str:
             ok = False
         upload.seek(0)
     if not ok:
-        raise ServiceError(f"文件内容与扩展名不符，请上传真实的 {file_type.upper()} 文件")
+        raise ServiceError(gettext("文件内容与扩展名不符，请上传真实的 %(type)s 文件") % {"type": file_type.upper()})
     return file_type
 
 
@@ -66,16 +67,16 @@ def upload_document(actor: Any, project: Project, kind: str, upload: Any) -> Pro
     acceptance documents with the acceptance application."""
     document_kind = wf.DOCUMENTS.get(kind)
     if document_kind is None:
-        raise ServiceError("未知的材料类型")
+        raise ServiceError(gettext("未知的材料类型"))
     row = _locked(project)
     part = wf.editable(row.state, row.returned_to)
     if part is None or (part == "contract" and kind != "contract"):
-        raise ServiceError(f"项目当前状态为「{row.state_label}」，不能上传「{document_kind.label}」")
+        raise ServiceError(gettext("项目当前状态为「%(state)s」，不能上传「%(kind)s」") % {"state": row.state_label, "kind": document_kind.label})
     if not _may_deliver(actor, row):
-        raise ServiceError("只有项目所属企业可以上传材料")
+        raise ServiceError(gettext("只有项目所属企业可以上传材料"))
     file_type = file_type_of(upload)
     if file_type not in document_kind.types:
-        raise ServiceError(f"「{document_kind.label}」应为 {'/'.join(t.upper() for t in document_kind.types)} 文件")
+        raise ServiceError(gettext("「%(kind)s」应为 %(types)s 文件") % {"kind": document_kind.label, "types": "/".join(t.upper() for t in document_kind.types)})
     relative = f"programs/{row.pk}/{uuid.uuid4().hex}.{file_type}"
     with private_path(relative).open("wb") as fh:
         for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.core.models import Role, User
@@ -24,11 +25,11 @@ from shuzhuan.programs.services.transitions import transition
 def assign_expert(actor: Any, project: Project, expert: User) -> Project:
     row = _locked(project)
     if _role(actor) not in wf.CITY_ROLES:
-        raise ServiceError("只有市工信局可以指派评审专家")
+        raise ServiceError(gettext("只有市工信局可以指派评审专家"))
     if row.state != wf.TOWN_REVIEWED:
-        raise ServiceError("镇街初审通过后才能指派评审专家")
+        raise ServiceError(gettext("镇街初审通过后才能指派评审专家"))
     if expert.role != Role.EXPERT or not expert.is_active:
-        raise ServiceError("请选择评审专家账号")
+        raise ServiceError(gettext("请选择评审专家账号"))
     row.expert = expert
     row.updated_at = timezone.now()
     row.save()
@@ -41,13 +42,13 @@ def submit_expert_opinion(actor: Any, project: Project, score: Decimal, recommen
     """The assigned expert scores and gives an opinion; the project moves to expert_reviewed."""
     row = _locked(project)
     if not (_role(actor) == wf.EXPERT and row.expert_id == actor.pk):
-        raise ServiceError("只有被指派评审该项目的专家可以提交评审意见")
+        raise ServiceError(gettext("只有被指派评审该项目的专家可以提交评审意见"))
     if row.state != wf.TOWN_REVIEWED:
-        raise ServiceError(f"项目当前状态为「{row.state_label}」，不能提交评审意见")
+        raise ServiceError(gettext("项目当前状态为「%(state)s」，不能提交评审意见") % {"state": row.state_label})
     if not (Decimal("0") <= score <= Decimal("100")):
-        raise ServiceError("评分应在 0–100 之间")
+        raise ServiceError(gettext("评分应在 0–100 之间"))
     if not opinion.strip():
-        raise ServiceError("请填写评审意见")
+        raise ServiceError(gettext("请填写评审意见"))
     ExpertOpinion.objects.create(project=row, expert=actor, score=score, recommend=recommend, opinion=opinion.strip())
     return transition(actor, row, "expert_review",
                       reason=f"评分 {score}，{'建议通过' if recommend else '建议不通过'}：{opinion.strip()}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.programs.domain import workflow as wf
@@ -49,12 +50,12 @@ def _baseline_levels(enterprise_ids: Iterable[int]) -> dict[int, int | None]:
 def apply_for_listing(actor: Any, programme: Programme, enterprise: Enterprise, note: str = "") -> Listing:
     """The enterprise applies to be listed; refused with the reasons when it is not eligible."""
     if not programme.active:
-        raise ServiceError("该计划已结束，不再受理申请")
+        raise ServiceError(gettext("该计划已结束，不再受理申请"))
     if Listing.objects.filter(programme=programme, enterprise=enterprise).exists():
-        raise ServiceError("本企业已在该计划的试点企业库中（或申请已提交）")
+        raise ServiceError(gettext("本企业已在该计划的试点企业库中（或申请已提交）"))
     result = check_eligibility(programme, enterprise)
     if not result.eligible:
-        raise ServiceError("不符合申报条件：" + "；".join(result.reasons))
+        raise ServiceError(gettext("不符合申报条件：%(reasons)s") % {"reasons": "；".join(result.reasons)})
     listing = Listing.objects.create(
         programme=programme, enterprise=enterprise, status=wf.LISTING_APPLIED, sub_industry=result.sub_industry,
         baseline_level=_baseline_levels([enterprise.pk]).get(enterprise.pk), eligibility=list(result.explanation),
@@ -121,11 +122,11 @@ def review_listings(actor: Any, listing_ids: Iterable[int], approve: bool, reaso
     listed or rejected), whichever step each listing is at and the actor may take."""
     role = _role(actor)
     if not approve and not reason.strip():
-        raise ServiceError("不通过时请填写原因")
+        raise ServiceError(gettext("不通过时请填写原因"))
     rows = list(Listing.objects.select_for_update().filter(pk__in=list(listing_ids))
                 .select_related("enterprise__town", "programme"))
     if not rows:
-        raise ServiceError("请选择要审核的企业")
+        raise ServiceError(gettext("请选择要审核的企业"))
     today = _today()
     changed = 0
     for listing in rows:
@@ -153,5 +154,5 @@ def review_listings(actor: Any, listing_ids: Iterable[int], approve: bool, reaso
         audit.record(actor, f"programs.listing.{step}_{'approve' if approve else 'reject'}", listing, summary,
                      organisation=listing.enterprise_id, reason=reason)
     if not changed:
-        raise ServiceError("所选企业没有可由您审核的记录")
+        raise ServiceError(gettext("所选企业没有可由您审核的记录"))
     return changed

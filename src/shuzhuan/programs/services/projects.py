@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.core.domain import format_yuan
@@ -41,10 +42,10 @@ def pool_providers():
 def create_project(actor: Any, listing: Listing, title: str, provider: Organisation | None = None, **fields: Any) -> Project:
     """A draft project for a listed enterprise (one open project per listing)."""
     if listing.status != wf.LISTING_LISTED:
-        raise ServiceError("企业尚未列入试点企业库，不能创建改造项目")
+        raise ServiceError(gettext("企业尚未列入试点企业库，不能创建改造项目"))
     open_projects = Project.objects.filter(listing=listing).exclude(state__in=[wf.REJECTED, wf.WITHDRAWN])
     if open_projects.exists():
-        raise ServiceError("该企业在本计划中已有改造项目")
+        raise ServiceError(gettext("该企业在本计划中已有改造项目"))
     project = Project.objects.create(
         programme=listing.programme, listing=listing, enterprise=listing.enterprise, provider=provider, title=title,
         finish_due=listing.finish_due, baseline_level=listing.baseline_level, **fields)
@@ -59,7 +60,7 @@ def items_total(project: Project) -> Decimal:
 
 def _editable_or_refuse(project: Project, part: str) -> None:
     if wf.editable(project.state, project.returned_to) != part:
-        raise ServiceError(f"项目当前状态为「{project.state_label}」，不能修改{ {'contract': '合同备案信息', 'acceptance': '验收材料'}[part] }")
+        raise ServiceError((gettext("项目当前状态为「%(state)s」，不能修改合同备案信息") if part == "contract" else gettext("项目当前状态为「%(state)s」，不能修改验收材料")) % {"state": project.state_label})
 
 
 def _locked(project: Project) -> Project:
@@ -77,7 +78,7 @@ def update_contract(actor: Any, project: Project, **values: Any) -> Project:
         if key in allowed:
             setattr(row, key, value)
     if row.provider_id and not provider_in_pool(row.provider_id):
-        raise ServiceError("所选服务商不在供给资源池中")
+        raise ServiceError(gettext("所选服务商不在供给资源池中"))
     over = wf.items_over_contract(items_total(row), row.contract_amount)
     if over:
         raise ServiceError(over)
@@ -95,9 +96,9 @@ def add_item(actor: Any, project: Project, category: str, amount: Decimal, descr
     _editable_or_refuse(row, "contract")
     known = categories(row.programme)
     if category not in known:
-        raise ServiceError(f"未知的费用类别 {category!r}")
+        raise ServiceError(gettext("未知的费用类别 %(category)r") % {"category": category})
     if not isinstance(amount, Decimal) or amount <= 0:
-        raise ServiceError("金额应大于 0")
+        raise ServiceError(gettext("金额应大于 0"))
     over = wf.items_over_contract(items_total(row) + amount, row.contract_amount)
     if over:
         raise ServiceError(over)
@@ -113,7 +114,7 @@ def remove_item(actor: Any, project: Project, item_id: int) -> None:
     _editable_or_refuse(row, "contract")
     item = row.items.filter(pk=item_id).first()
     if item is None:
-        raise ServiceError("明细不存在")
+        raise ServiceError(gettext("明细不存在"))
     item.delete()
     audit.record(actor, "programs.project.item", row, f"删除投资明细：{item.category} {format_yuan(item.amount)} 元",
                  organisation=row.enterprise_id)
@@ -129,9 +130,9 @@ def _may_deliver(actor: Any, project: Project) -> bool:
 def add_milestone(actor: Any, project: Project, title: str, due_on: dt.date) -> Milestone:
     row = _locked(project)
     if row.state not in (wf.DRAFT, wf.CONTRACT_FILED, wf.IN_PROGRESS) and wf.editable(row.state, row.returned_to) != "contract":
-        raise ServiceError("只有在合同备案和实施阶段可以设置里程碑")
+        raise ServiceError(gettext("只有在合同备案和实施阶段可以设置里程碑"))
     if not _may_deliver(actor, row):
-        raise ServiceError("只有企业或承担改造的服务商可以设置里程碑")
+        raise ServiceError(gettext("只有企业或承担改造的服务商可以设置里程碑"))
     milestone = Milestone.objects.create(project=row, title=title, due_on=due_on)
     audit.record(actor, "programs.project.milestone", row, f"设置里程碑「{title}」（计划 {due_on.isoformat()}）",
                  organisation=row.enterprise_id)
@@ -142,12 +143,12 @@ def add_milestone(actor: Any, project: Project, title: str, due_on: dt.date) -> 
 def finish_milestone(actor: Any, project: Project, milestone_id: int, note: str = "") -> Milestone:
     row = _locked(project)
     if row.state != wf.IN_PROGRESS:
-        raise ServiceError("项目实施中才能确认里程碑完成")
+        raise ServiceError(gettext("项目实施中才能确认里程碑完成"))
     if not _may_deliver(actor, row):
-        raise ServiceError("只有企业或承担改造的服务商可以确认里程碑")
+        raise ServiceError(gettext("只有企业或承担改造的服务商可以确认里程碑"))
     milestone = row.milestones.filter(pk=milestone_id, done_on__isnull=True).first()
     if milestone is None:
-        raise ServiceError("里程碑不存在或已完成")
+        raise ServiceError(gettext("里程碑不存在或已完成"))
     milestone.done_on, milestone.note = _today(), note[:300]
     milestone.save()
     audit.record(actor, "programs.project.milestone", row, f"里程碑「{milestone.title}」完成", organisation=row.enterprise_id,

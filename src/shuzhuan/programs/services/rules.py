@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext
+
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain.model import Controls, ProgrammeVersion
 from shuzhuan.programs.models import (
@@ -17,11 +19,11 @@ def rules_version(programme: Programme, on: dt.date | None = None) -> ProgrammeV
     try:
         rules = programmes.load(programme.code)
     except programmes.UnknownProgramme:
-        raise ServiceError(f"找不到计划「{programme.name}」的奖补规则文件（{programme.code}.yaml）") from None
+        raise ServiceError(gettext("找不到计划「%(name)s」的奖补规则文件（%(code)s.yaml）") % {"name": programme.name, "code": programme.code}) from None
     day = on or _today()
     version = rules.version_on(day)
     if version is None:
-        raise ServiceError(f"{day.isoformat()} 不在「{rules.title}」任何规则版本的有效期内（{rules.periods}）")
+        raise ServiceError(gettext("%(day)s 不在「%(title)s」任何规则版本的有效期内（%(periods)s）") % {"day": day.isoformat(), "title": rules.title, "periods": rules.periods})
     return version
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from shuzhuan.core import audit
 from shuzhuan.programs.domain import workflow as wf
@@ -23,13 +24,13 @@ def rate_provider(actor: Any, project: Project, score: int, comment: str = "") -
     """After payout the enterprise rates its provider 1–5 (once per project)."""
     row = _locked(project)
     if not (_role(actor) == wf.ENTERPRISE and actor.organisation_id == row.enterprise_id):
-        raise ServiceError("只有项目所属企业可以评价服务商")
+        raise ServiceError(gettext("只有项目所属企业可以评价服务商"))
     if row.state != wf.PAID:
-        raise ServiceError("补助兑现后才能评价服务商")
+        raise ServiceError(gettext("补助兑现后才能评价服务商"))
     if Satisfaction.objects.filter(project=row).exists():
-        raise ServiceError("已评价过该项目的服务商")
+        raise ServiceError(gettext("已评价过该项目的服务商"))
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise ServiceError("满意度应为 1–5 的整数")
+        raise ServiceError(gettext("满意度应为 1–5 的整数"))
     rating = Satisfaction.objects.create(project=row, provider_id=row.provider_id, score=score, comment=comment.strip(),
                                          rated_by=_user(actor))
     audit.record(actor, "programs.project.rate", row, f"评价服务商满意度 {score} 分", organisation=row.enterprise_id,

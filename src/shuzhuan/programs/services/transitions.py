@@ -337,6 +337,6 @@ def _funds_call(call):
     try:
         return call()
     except funds.InsufficientFunds as exc:
-        raise ServiceError(f"资金不足，不能审定：{exc}") from exc
+        raise ServiceError(gettext("资金不足，不能审定：%(why)s") % {"why": exc}) from exc
     except funds.LedgerError as exc:
-        raise ServiceError(f"资金台账拒绝了此操作：{exc}") from exc
+        raise ServiceError(gettext("资金台账拒绝了此操作：%(why)s") % {"why": exc}) from exc

@@ -302,3 +302,98 @@ def test_a_rating_by_a_provider_since_removed_does_not_gate_the_payout(world, pr
     services.transition(world.users["town_a"], project, "confirm_post_assessment")
     project.refresh_from_db()
     assert project.state == wf.POST_ASSESSED
+
+
+# --- 7. relationships are time-bound ---------------------------------------------------------------------
+
+def _sees(user, enterprise) -> bool:
+    from shuzhuan.registry.models import Enterprise
+
+    return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+
+
+def test_a_contact_request_gives_access_while_open_and_a_declined_one_ends_it(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuzhuan.marketplace.models import ContactRequest, ContactStatus
+    from shuzhuan.programs.tests.factories import pool_provider
+
+    profile = pool_provider(world.orgs["provider_a"])
+    firm, provider = world.enterprises["a"], world.users["provider_a"]
+    request = ContactRequest.objects.create(enterprise=firm, provider=profile)
+    assert _sees(provider, firm)
+    ContactRequest.objects.filter(pk=request.pk).update(status=ContactStatus.DECLINED)
+    assert not _sees(provider, firm)  # declined: no longer the provider's business
+    settings.RELATIONSHIP_GRACE_DAYS = 180
+    ContactRequest.objects.filter(pk=request.pk).update(status=ContactStatus.CONTACTED,
+                                                       updated_at=timezone.now() - dt.timedelta(days=181))
+    assert not _sees(provider, firm)  # stale beyond the stated period
+    ContactRequest.objects.filter(pk=request.pk).update(updated_at=timezone.now() - dt.timedelta(days=179))
+    assert _sees(provider, firm)
+
+
+def test_a_contract_gives_access_until_the_period_after_it_ended(world, programme):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuzhuan.programs.models import Project
+
+    project = drive(world, wf.DRAFT)
+    services.update_contract(world.users["ent_a"], project, provider=world.orgs["provider_a"])
+    provider = world.users["provider_a"]
+    assert _sees(provider, world.enterprises["a"])
+    Project.objects.filter(pk=project.pk).update(state=wf.WITHDRAWN, updated_at=timezone.now() - dt.timedelta(days=200))
+    assert not _sees(provider, world.enterprises["a"])
+
+
+def test_an_expert_sees_only_the_assigned_assessment(world, login):
+    from shuzhuan.assessment import services as assessment
+    from shuzhuan.assessment.models import Assessment
+
+    assigned = _submitted_self_assessment(world)
+    other = Assessment.objects.create(enterprise=world.enterprises["a"], kind="baseline", source="import",
+                                      status="imported", level=1, score=Decimal("30"), assessed_on=assigned.assessed_on)
+    assessment.assign_rater(world.users["city"], assigned, user=world.users["expert"])
+    visible = set(Assessment.objects.visible_to(world.users["expert"]).values_list("pk", flat=True))
+    assert assigned.pk in visible and other.pk not in visible
+    c = login(world.users["expert"])
+    assert c.get(f"/assessment/{assigned.pk}/").status_code == 200
+    assert c.get(f"/assessment/{other.pk}/").status_code == 404
+
+
+def test_a_reviewing_expert_sees_the_projects_post_assessment_only(world, programme):
+    from shuzhuan.assessment.models import Assessment
+
+    project = drive(world, wf.TOWN_REVIEWED)
+    services.assign_expert(world.users["city"], project, world.users["expert"])
+    project.refresh_from_db()
+    visible = set(Assessment.objects.visible_to(world.users["expert"]).values_list("pk", flat=True))
+    assert visible == {project.post_assessment_id}
+
+
+# --- programme errors are translatable (issue 15 item 2, programs part) --------------------------------------
+
+def test_programme_service_errors_show_in_english(world, programme):
+    from django.utils import translation
+
+    project = drive(world, wf.DRAFT)
+    with translation.override("en"), pytest.raises(services.ServiceError) as exc:
+        services.add_item(world.users["ent_a"], project, "software", Decimal("0"))
+    assert str(exc.value) == "The amount must be greater than 0"
+    with translation.override("en"), pytest.raises(services.ServiceError) as exc:
+        services.add_item(world.users["ent_a"], project, "nope", Decimal("1"))
+    assert str(exc.value) == "Unknown cost category 'nope'"
+
+
+def test_every_programme_service_raise_is_translated():
+    """No raw Chinese literal in a `raise ServiceError(...)` of the programme services."""
+    import pathlib
+    import re
+
+    folder = pathlib.Path(services.__file__).parent
+    raw = [f"{path.name}: {m.group(0)}" for path in folder.glob("*.py")
+           for m in re.finditer(r'raise ServiceError\(f?"[^"]*[\u4e00-\u9fff]', path.read_text())]
+    assert raw == []
