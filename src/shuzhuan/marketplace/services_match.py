@@ -524,6 +524,7 @@ def relink_partners() -> int:
 
 # --- the chain-leader list file: 统一社会信用代码, 企业名称, 关系 ------------------------------------------
 CHAIN_MAX_ROWS = 20_000
+CHAIN_BYTES_PER_ROW = 1024
 CHAIN_HEADERS: dict[str, tuple[str, ...]] = {
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"),
     "name": ("企业名称", "名称", "单位名称", "供应商名称", "客户名称", "name"),
@@ -567,7 +568,9 @@ def read_chain_file(path: Path) -> ChainFile:
     from shuzhuan.registry.imports.readers import ImportFileError, open_table
     from shuzhuan.registry.imports.rows import cell_text
 
-    table = open_table(path, max_rows=CHAIN_MAX_ROWS)
+    # read in the web process (a short list): the archive's metadata bounds it first, 20,000 rows of at
+    # most 1 KB of sheet XML each (a three-column list), so a bomb is refused before calamine reads it
+    table = open_table(path, max_rows=CHAIN_MAX_ROWS, bytes_per_row=CHAIN_BYTES_PER_ROW)
     rows_iter = iter(table.rows())
     header: dict[str, tuple[int, str]] = {}
     header_row = 1

@@ -116,10 +116,11 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f}"
 
 
-def check_xlsx_archive(path: Path, max_rows: int | None = None) -> None:
+def check_xlsx_archive(path: Path, max_rows: int | None = None, bytes_per_row: int | None = None) -> None:
     """Refuse a spreadsheet bomb from the archive's metadata before any sheet is read: the expanded
     size of all parts (the ZIP directory's sizes), the first sheet's size and the row count its
-    `<dimension>` declares. `max_rows` is the caller's row cap (e.g. 20,000 for a chain list)."""
+    `<dimension>` declares. `max_rows` is the caller's row cap (e.g. 20,000 for a chain list) and
+    `bytes_per_row` its budget per row of sheet XML (a three-column list needs far less than the default)."""
     rows_cap = min(max_rows or XLSX_MAX_ROWS, XLSX_MAX_ROWS)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -133,7 +134,7 @@ def check_xlsx_archive(path: Path, max_rows: int | None = None) -> None:
             if not sheets:
                 return  # not a workbook calamine can read: it says so
             sheet = next((i for i in sheets if i.filename == "xl/worksheets/sheet1.xml"), sheets[0])
-            if sheet.file_size > rows_cap * XLSX_BYTES_PER_ROW:
+            if sheet.file_size > rows_cap * (bytes_per_row or XLSX_BYTES_PER_ROW):
                 raise ImportFileError("xlsx_too_large", f"工作表解压后达 {_mb(sheet.file_size)} MB，超出 {rows_cap:,} 行"
                                       "名单的合理大小：请删除多余的列、格式或空行，或拆分后分批导入")
             with archive.open(sheet) as fh:
@@ -155,11 +156,11 @@ class XlsxReader:
 
     kind = "xlsx"
 
-    def __init__(self, path: Path, max_rows: int | None = None):
+    def __init__(self, path: Path, max_rows: int | None = None, bytes_per_row: int | None = None):
         with path.open("rb") as fh:
             is_zip = fh.read(4) == ZIP_MAGIC
         if is_zip:  # (a legacy .xls or encrypted workbook is an OLE file: calamine tells)
-            check_xlsx_archive(path, max_rows)
+            check_xlsx_archive(path, max_rows, bytes_per_row)
         try:
             self._sheet = load_workbook(str(path)).get_sheet_by_index(0)
         except Exception as exc:  # calamine raises assorted errors for damaged or encrypted archives
@@ -181,7 +182,7 @@ class XlsxReader:
             raise ImportFileError("unreadable_xlsx", f"Excel 文件读取中断（{type(exc).__name__}），请另存为 .xlsx 后重试") from None
 
 
-def open_table(path: Path, max_rows: int | None = None) -> TableReader:
+def open_table(path: Path, max_rows: int | None = None, bytes_per_row: int | None = None) -> TableReader:
     """A reader for the file at `path`, chosen by its content; raises ImportFileError. An XLSX is
     checked from its archive's metadata first (`check_xlsx_archive`), against `max_rows` if given."""
     try:
@@ -192,6 +193,6 @@ def open_table(path: Path, max_rows: int | None = None) -> TableReader:
     if not sample.strip():
         raise ImportFileError("empty_file", "文件是空的：第一行应为列名，从第二行起每行一家企业")
     if sample.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        return XlsxReader(path, max_rows)
+        return XlsxReader(path, max_rows, bytes_per_row)
     return CsvReader(path, sample)
 

@@ -97,3 +97,14 @@ def test_the_chain_import_page_refuses_a_bomb_quickly(world, login, tmp_path):
     response = login(world.users["city"]).post(f"/market/chains/{leader.uscc}/import/", {"file": upload})
     assert time.monotonic() - started < 5
     assert response.status_code in (200, 400) and "超过上限 20,000 行" in response.content.decode()
+
+
+def test_a_chain_list_sheet_is_held_to_a_small_budget_per_row(tmp_path):
+    from shuzhuan.marketplace.services_match import CHAIN_BYTES_PER_ROW, CHAIN_MAX_ROWS
+
+    path = tmp_path / "padded.xlsx"
+    padding = b"<row><c><v>1</v></c></row>" * (CHAIN_MAX_ROWS * CHAIN_BYTES_PER_ROW // 26 + 10)
+    _archive(path, b"<worksheet><sheetData>" + padding + b"</sheetData></worksheet>")
+    assert path.stat().st_size < 1024 * 1024  # about 20 MB of sheet in a small upload
+    with pytest.raises(readers.ImportFileError, match="工作表解压后"):
+        readers.open_table(path, max_rows=CHAIN_MAX_ROWS, bytes_per_row=CHAIN_BYTES_PER_ROW)
