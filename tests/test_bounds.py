@@ -81,6 +81,8 @@ def test_an_overflowing_stored_budget_is_cleared_and_the_pages_load(world, login
     from shuzhuan.marketplace.migrations import _bounds
     from shuzhuan.marketplace.models import Need
 
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a value beyond the column's digits (PostgreSQL refuses the write)")
     need = svc.create_need(world.users["ent_a"], world.enterprises["a"], "仓库进出货全靠手写单", ["S11"], None)
     with connection.cursor() as cursor:  # a row written before the bounds (SQLite stores it; reading it fails)
         cursor.execute(f"UPDATE {Need._meta.db_table} SET budget = %s WHERE id = %s", ["99999999999900.00", need.pk])
