@@ -91,11 +91,7 @@ def violation(edge: Edge) -> str | None:
 # Models every app may use directly (DESIGN: the enterprise and the organisation are shared).
 SHARED_MODELS = ("core", "registry")
 # Modules still reading another app's models, each with the reason; empty it, don't grow it.
-PENDING_MODEL_READS = {
-    # split by concern on wip/controls; notes/layers.md has the patch that routes it through
-    # assessment.results and marketplace.services.pool once that split is merged
-    "shuzhuan.programs.services",
-}
+PENDING_MODEL_READS: set[str] = set()
 
 
 def model_reach(edge: Edge) -> str | None:
@@ -140,11 +136,6 @@ def test_no_upward_edge_and_nobody_imports_the_api():
 def test_apps_read_each_other_through_services_not_models():
     problems = [v for e in all_edges() if (v := model_reach(e))]
     assert not problems, "direct reads of another app's models:\n" + "\n".join(problems)
-
-
-def test_a_pending_model_read_still_exists():
-    sources = {e.source for e in all_edges()}
-    assert PENDING_MODEL_READS <= sources, f"remove {sorted(PENDING_MODEL_READS - sources)} from PENDING_MODEL_READS"
 
 
 # --- the check itself can fail ------------------------------------------------------------------------

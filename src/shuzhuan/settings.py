@@ -180,3 +180,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHUZHUAN_LOG_LEVEL", "WARNING")},
 }
+
+# Access through a relationship (a contact request, a contract, an on-site rating assignment) lasts
+# while the relationship is active and this many days after it ended; a declined contact ends it at
+# once (issue 10 item 7). A setting: the sources are silent on a period.
+RELATIONSHIP_GRACE_DAYS = int(os.environ.get("SHUZHUAN_RELATIONSHIP_GRACE_DAYS", "180"))
+
+# Anonymous objections to a provider's admission notice: per network address and day (issue 10 item 9).
+OBJECTIONS_PER_ADDRESS_PER_DAY = int(os.environ.get("SHUZHUAN_OBJECTIONS_PER_DAY", "3"))

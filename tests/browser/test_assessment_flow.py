@@ -47,6 +47,10 @@ def fill_scenarios(page, level: str) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_questionnaire_onsite_rating_and_result(world, live_server, page, sign_in, tmp_path, viewport):
+    from shuzhuan.marketplace.models import ProviderProfile
+
+    # only providers in the pool may rate on site (issue 10 item 4)
+    ProviderProfile.objects.create(organisation=world.orgs["provider_a"], pool_status="in_pool")
     width = viewport["width"]
     base = live_server.url
     # --- first sitting: the enterprise starts a baseline self-assessment and fills two sections

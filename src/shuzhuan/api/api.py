@@ -4,13 +4,19 @@ from ninja import NinjaAPI
 
 from shuzhuan.api.auth import enforce_policies
 from shuzhuan.assessment.api import router as assessment_router
-from shuzhuan.core.api_errors import install
+from shuzhuan.core.api_errors import document_errors, install
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.policy.api import router as policy_router
 from shuzhuan.programs.api import router as programs_router
 from shuzhuan.registry.api import router as registry_router
 
-api = NinjaAPI(
+
+class ShuzhuanAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = ShuzhuanAPI(
     title="数转 shuzhuan API",
     version="1",
     description="城市制造业数字化转型平台接口。认证：`Authorization: Bearer <令牌>`（`shuzhuan issue-token NAME`）或浏览器会话。",

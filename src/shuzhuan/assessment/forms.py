@@ -19,7 +19,7 @@ from shuzhuan.assessment import indicator_sets, services
 from shuzhuan.assessment.domain.model import IndicatorSet, Question, QuestionType, Scenario
 from shuzhuan.assessment.models import Kind
 from shuzhuan.core.forms import BootstrapMixin
-from shuzhuan.core.models import Organisation, OrganisationKind, Role, User
+from shuzhuan.core.models import Organisation, Role, User
 
 RADIO = {"class": "form-check-input"}
 FIGURE_PREFIX = "fig_"
@@ -277,7 +277,9 @@ class AssignForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(kind=OrganisationKind.PROVIDER).order_by("name")
+        from shuzhuan.assessment.services import rater_choices
+
+        self.fields["organisation"].queryset = rater_choices()
         self.fields["expert"].queryset = User.objects.filter(role=Role.EXPERT, is_active=True).order_by("display_name", "username")
 
     def clean(self):

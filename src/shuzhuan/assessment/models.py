@@ -9,6 +9,9 @@ on-site rating if any, else its latest submitted self-assessment (DESIGN decisio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,12 +45,41 @@ FINAL_STATUSES = (Status.SUBMITTED, Status.SIGNED)
 
 
 def related_enterprises(user) -> Q | None:
-    """Providers and experts see the enterprises they are assigned to rate on site."""
+    """Providers and experts see the enterprises they are assigned to rate on site, while the
+    assignment is open and for `RELATIONSHIP_GRACE_DAYS` after it was done."""
+    from shuzhuan.registry.models import relationship_cutoff
+
+    current = RaterAssignment.objects.filter(Q(done_at__isnull=True) | Q(done_at__gte=relationship_cutoff()))
     if user.role == Role.PROVIDER and user.organisation_id:
-        return Q(rater_assignments__rater_organisation_id=user.organisation_id)
+        return Q(rater_assignments__in=current.filter(rater_organisation_id=user.organisation_id))
     if user.role == Role.EXPERT:
-        return Q(rater_assignments__rater_user_id=user.pk)
+        return Q(rater_assignments__in=current.filter(rater_user_id=user.pk))
     return None
+
+
+AssessmentRule = Callable[[Any], "Q | None"]
+_EXPERT_ASSESSMENT_RULES: list[AssessmentRule] = []
+
+
+def register_expert_assessments(rule: AssessmentRule) -> None:
+    """Apps that give an expert a reason to read one assessment (a project review) register
+    `rule(user) -> Q over Assessment | None`; experts see nothing else."""
+    if rule not in _EXPERT_ASSESSMENT_RULES:
+        _EXPERT_ASSESSMENT_RULES.append(rule)
+
+
+def _expert_condition(user) -> Q:
+    """The assessments an expert was assigned to rate (the self-assessment and its on-site row)."""
+    from shuzhuan.registry.models import relationship_cutoff
+
+    current = RaterAssignment.objects.filter(Q(done_at__isnull=True) | Q(done_at__gte=relationship_cutoff()),
+                                             rater_user_id=user.pk)
+    condition = Q(pk__in=current.values("assessment_id")) | Q(based_on_id__in=current.values("assessment_id"))
+    for rule in _EXPERT_ASSESSMENT_RULES:
+        q = rule(user)
+        if q is not None:
+            condition |= q
+    return condition
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -56,6 +88,8 @@ class AssessmentQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
+        if user.role == Role.EXPERT:  # only the items assigned, not every assessment of the firm
+            return self.filter(_expert_condition(user))
         return self.filter(enterprise__in=Enterprise.objects.visible_to(user))
 
     def final(self) -> AssessmentQuerySet:

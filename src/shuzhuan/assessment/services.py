@@ -305,6 +305,38 @@ def rater_conflicts(enterprise: Any, organisation: Organisation | None) -> str |
     return None
 
 
+RaterRule = Callable[[Any], "str | None"]
+_RATER_RULES: list[tuple[RaterRule, Any]] = []
+
+
+def register_rater_rule(rule: RaterRule, choices: Any = None) -> None:
+    """Apps that know which organisations may rate (the marketplace's pool) register
+    `rule(organisation) -> reason | None`, and optionally `choices`, a Q over Organisation for the
+    assignment form's list."""
+    if all(rule is not known for known, _q in _RATER_RULES):
+        _RATER_RULES.append((rule, choices))
+
+
+def rater_ineligible(organisation: Organisation | None) -> str | None:
+    """Why this organisation may not rate on site at all (e.g. removed from the pool, 出池), or None."""
+    if organisation is None:
+        return None
+    for rule, _choices in _RATER_RULES:
+        reason = rule(organisation)
+        if reason:
+            return reason
+    return None
+
+
+def rater_choices():
+    """The provider organisations an officer may assign (the registered rules' lists)."""
+    queryset = Organisation.objects.filter(kind=OrganisationKind.PROVIDER)
+    for _rule, choices in _RATER_RULES:
+        if choices is not None:
+            queryset = queryset.filter(choices)
+    return queryset.order_by("name")
+
+
 def assignable(assessment: Assessment) -> bool:
     return assessment.source == Source.SELF and assessment.status == Status.SUBMITTED
 
@@ -337,6 +369,10 @@ def assign_rater(actor: Any, assessment: Assessment, *, organisation: Organisati
         raise ServiceError(_("评定机构必须是服务商"))
     if user is not None and (user.role != Role.EXPERT or not user.is_active):
         raise ServiceError(_("评定人必须是评审专家"))
+    if organisation is not None:
+        ineligible = rater_ineligible(organisation)
+        if ineligible:
+            raise ServiceError(_("不能指派：%(why)s") % {"why": ineligible})
     conflict_org = organisation if organisation is not None else (user.organisation if user and user.organisation_id else None)
     if conflict_org is not None:
         conflict = rater_conflicts(assessment.enterprise, conflict_org)
@@ -487,6 +523,9 @@ def sign(actor: Any, onsite: Assessment) -> Result:
     row = _locked(onsite)
     if row.source != Source.ONSITE or row.status != Status.DRAFT:
         raise ServiceError(_("现场评定已签署"))
+    ineligible = rater_ineligible(row.rater_organisation)
+    if ineligible:
+        raise ServiceError(_("不能签署：%(why)s") % {"why": ineligible})
     result = apply_score(row)
     now = timezone.now()
     row.status, row.signed_by, row.signed_at = Status.SIGNED, actor, now

@@ -43,4 +43,62 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
-        return envelope(api, request, exc.status_code, "error", str(exc))
+        code, message = http_error(exc.status_code, str(exc))
+        return envelope(api, request, exc.status_code, code, message)
+
+
+def http_error(status: int, message: str) -> tuple[str, str]:
+    """ninja's own HTTP errors (English, code-less) as a meaningful code and a translatable message."""
+    from django.utils.translation import gettext
+
+    if message.startswith("Cannot parse request body"):
+        return "bad_body", gettext("请求体无法解析：应为 UTF-8 编码的 JSON 对象")
+    known = {
+        400: ("bad_request", gettext("请求有误")),
+        401: ("unauthenticated", gettext("需要登录或提供有效的访问令牌")),
+        403: ("forbidden", gettext("无权进行此操作")),
+        404: ("not_found", gettext("记录不存在或无权查看")),
+        405: ("method_not_allowed", gettext("不支持该请求方法")),
+        409: ("conflict", gettext("当前状态不允许此操作")),
+        413: ("too_large", gettext("请求内容过大")),
+        429: ("too_many_requests", gettext("请求过于频繁，请稍后再试")),
+    }
+    return known.get(status, ("error", gettext("请求未能完成")))
+
+
+ENVELOPE_SCHEMA = {
+    "title": "ErrorEnvelope",
+    "type": "object",
+    "required": ["code", "message", "errors"],
+    "properties": {
+        "code": {"type": "string", "description": "错误代码，如 invalid、refused、not_found、forbidden、bad_body"},
+        "message": {"type": "string", "description": "给用户看的说明（按请求语言）"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message"],
+            "properties": {"field": {"type": "string", "description": "字段路径，如 items.0.amount"},
+                           "message": {"type": "string"}}}},
+    },
+}
+ERROR_RESPONSES = {
+    "400": "请求体无法解析（bad_body）或请求有误",
+    "401": "未登录或令牌无效（unauthenticated）",
+    "403": "无权进行此操作（forbidden）",
+    "404": "记录不存在或无权查看（not_found）",
+    "409": "当前状态不允许此操作（refused，附原因）",
+    "422": "参数校验失败（invalid，逐字段说明）",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Every operation of the OpenAPI schema answers its 4xx with the one envelope (DESIGN decision 6)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorEnvelope"] = ENVELOPE_SCHEMA
+    ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERROR_RESPONSES.items():
+                operation["responses"].setdefault(status, {"description": description,
+                                                           "content": {"application/json": {"schema": ref}}})
+    return schema

@@ -13,6 +13,11 @@ class MarketplaceConfig(AppConfig):
 
         register_relationship(related_enterprises)
 
+        from shuzhuan.assessment.services import register_rater_rule
+        from shuzhuan.marketplace.models import RATER_CHOICES, rater_not_in_pool
+
+        register_rater_rule(rater_not_in_pool, RATER_CHOICES)  # only providers in the pool rate on site
+
         from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains

@@ -28,6 +28,20 @@ class PoolStatus(models.TextChoices):
 IN_POOL_STATUSES = (PoolStatus.IN_POOL, PoolStatus.WARNED)
 
 
+def rater_not_in_pool(organisation) -> str | None:
+    """Only a provider in the pool (在池 or 警示) may rate on site (registered with the assessment app)."""
+    from django.utils.translation import gettext
+
+    if organisation is None or organisation.kind != "provider":
+        return None
+    if ProviderProfile.objects.filter(pk=organisation.pk, pool_status__in=IN_POOL_STATUSES).exists():
+        return None
+    return gettext("服务商「%(name)s」不在供给资源池中（未入池、暂停或已出池），不能担任现场评定机构") % {"name": organisation.name}
+
+
+RATER_CHOICES = Q(provider_profile__pool_status__in=IN_POOL_STATUSES)
+
+
 class ProviderQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProviderQuerySet:
         """Admitted providers are public; the city sees all; a town officer also the providers located in
@@ -395,9 +409,14 @@ class ContactRequest(models.Model):
 
 
 def related_enterprises(user) -> Q | None:
-    """A provider sees the enterprises that asked it to make contact."""
+    """A provider sees the enterprises that asked it to make contact, while the request is open and
+    for `RELATIONSHIP_GRACE_DAYS` after its last step; a declined request (未达成) ends it at once."""
+    from shuzhuan.registry.models import relationship_cutoff
+
     if user.role == Role.PROVIDER and user.organisation_id:
-        return Q(contact_requests__provider_id=user.organisation_id)
+        return Q(contact_requests__in=ContactRequest.objects.filter(
+            provider_id=user.organisation_id, updated_at__gte=relationship_cutoff()).exclude(
+            status=ContactStatus.DECLINED))
     return None
 
 

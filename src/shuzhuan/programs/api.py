@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -86,7 +87,7 @@ class QuoteOut(Schema):
 
 
 def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, INVALID["code"], INVALID["message"], [{"field": field, "message": message}])
+    return ApiError(422, INVALID["code"], gettext(INVALID["message"]), [{"field": field, "message": message}])
 
 
 @router.post("/subsidy-quote", response=QuoteOut, summary="奖补测算：按计划规则计算补助并逐步说明")
@@ -98,14 +99,15 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     try:
         programme = programmes.load(payload.programme)
     except programmes.UnknownProgramme:
-        raise _invalid("programme", f"未知的奖补计划 {payload.programme!r}；可用：{'、'.join(programmes.available())}") from None
+        raise _invalid("programme", gettext("未知的奖补计划 %(code)r；可用：%(known)s") % {"code": payload.programme, "known": "、".join(programmes.available())}) from None
     version = programme.version_on(on)
     if version is None:
-        raise _invalid("on", f"{on.isoformat()} 不在「{programme.title}」任何版本的有效期内（{programme.periods}）")
+        raise _invalid("on", gettext("%(day)s 不在「%(title)s」任何版本的有效期内（%(periods)s）") % {
+            "day": on.isoformat(), "title": programme.title, "periods": programme.periods})
     try:
         result = quote(version, payload.level, [CostItem(i.category, i.amount) for i in payload.items])
     except QuoteInputError as exc:
-        raise ApiError(422, INVALID["code"], INVALID["message"], [e.as_dict() for e in exc.errors]) from exc
+        raise ApiError(422, INVALID["code"], gettext(INVALID["message"]), [e.as_dict() for e in exc.errors]) from exc
     return {
         "programme": programme.code,
         "version": result.version,
@@ -117,6 +119,8 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
 
 # --- transformation projects (改造项目): read and move them through the same guarded service ----------
 
+MAX_LIMIT = 500
+MAX_OFFSET = 2_147_483_647  # far beyond any list, and within every database's integer range
 PROJECT_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "provider", "expert")
 
 
@@ -172,13 +176,13 @@ def _projects(request: HttpRequest):
 
 @router.get("/projects", response=list[ProjectOut], summary="改造项目列表（按权限范围）")
 @api_access(*PROJECT_ROLES)
-def list_projects(request: HttpRequest, state: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_projects(request: HttpRequest, state: str = "",
+                  limit: int = Query(100, ge=1, le=MAX_LIMIT, description=f"每页条数 1–{MAX_LIMIT}"),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET, description="跳过的条数")) -> list[dict[str, Any]]:
     from shuzhuan.programs.domain import workflow
 
     if state and state not in workflow.STATES:
-        raise _invalid("state", f"未知的状态 {state!r}；可用：{'、'.join(workflow.STATES)}")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise _invalid("limit", "limit 应为 1–500，offset 不能为负")
+        raise _invalid("state", gettext("未知的状态 %(state)r；可用：%(known)s") % {"state": state, "known": "、".join(workflow.STATES)})
     queryset = _projects(request).order_by("pk")
     if state:
         queryset = queryset.filter(state=state)
@@ -204,7 +208,7 @@ def transition_project(request: HttpRequest, project_id: int, payload: Transitio
 
     project = get_object_or_404(_projects(request), pk=project_id)
     if payload.action not in workflow.TRANSITIONS:
-        raise _invalid("action", f"未知的操作 {payload.action!r}；可用：{'、'.join(workflow.TRANSITIONS)}")
+        raise _invalid("action", gettext("未知的操作 %(action)r；可用：%(known)s") % {"action": payload.action, "known": "、".join(workflow.TRANSITIONS)})
     try:
         services.transition(request.user, project, payload.action, payload.reason)
     except services.ServiceError as exc:

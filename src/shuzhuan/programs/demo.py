@@ -186,12 +186,16 @@ def _drive(project: Project, target: str, rng: random.Random, providers: list[An
     """Move a draft project forward through the services until `target` (the batch steps excluded)."""
     provider = rng.choice(providers)
     main = ("software", "cloud", "data_hardware")
-    services.update_contract(None, project, provider=provider, contract_no=f"SZ-{project.pk:05d}",
-                             contract_amount=Decimal(rng.randint(30, 180) * 10000), signed_on=timezone.localdate())
-    for category in rng.sample(main, rng.randint(1, 3)):
-        services.add_item(None, project, category, Decimal(rng.randint(8, 90) * 10000), "")
+    items = [(category, Decimal(rng.randint(8, 90) * 10000), "") for category in rng.sample(main, rng.randint(1, 3))]
     if rng.random() < 0.3:
-        services.add_item(None, project, "office_pc", Decimal(rng.randint(1, 6) * 10000), "办公电脑（不可补助）")
+        items.append(("office_pc", Decimal(rng.randint(1, 6) * 10000), "办公电脑（不可补助）"))
+    # the contract covers the items (they may not add up to more: services refuse it) plus some services
+    contract = sum((amount for _c, amount, _d in items), Decimal("0")) + Decimal(rng.randint(0, 30) * 10000)
+    services.update_contract(None, project, provider=provider, contract_no=f"SZ-{project.pk:05d}",
+                             contract_amount=contract, signed_on=timezone.localdate(), payee_bank="示范农村商业银行",
+                             payee_account=f"80020{project.enterprise_id:012d}")
+    for category, amount, description in items:
+        services.add_item(None, project, category, amount, description)
     services.upload_document(None, project, "contract", _file("contract", project.title))
     for i, name in enumerate(("需求调研与方案确认", "系统部署与设备联网", "试运行与培训")):
         services.add_milestone(None, project, name, timezone.localdate() + dt.timedelta(days=20 * (i + 1)))

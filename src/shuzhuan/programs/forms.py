@@ -30,6 +30,10 @@ class ContractForm(BootstrapMixin, forms.Form):
     contract_no = forms.CharField(label=_("合同编号"), max_length=64, required=False)
     contract_amount = forms.DecimalField(label=_("合同金额（元）"), required=False, **MONEY)
     signed_on = forms.DateField(label=_("签订日期"), required=False, widget=DATE)
+    payee_bank = forms.CharField(label=_("收款开户行"), max_length=100, required=False)
+    payee_account = forms.RegexField(label=_("收款账号"), regex=r"^[0-9]{8,34}$", max_length=34, required=False,
+                                     error_messages={"invalid": _("收款账号应为 8–34 位数字")},
+                                     help_text=_("企业本身的对公账户；补助按拨付清单汇入此账户"))
 
     def __init__(self, *args, providers=None, **kwargs):
         super().__init__(*args, **kwargs)

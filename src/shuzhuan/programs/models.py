@@ -1,7 +1,7 @@
 """Programmes, the pilot enterprise pool (试点企业库), transformation projects (改造项目) with their
 investment items, milestones, documents and expert reviews, payout batches and satisfaction ratings.
 
-The state machine lives in `domain/workflow.py`; only `services.py` changes a state. A database
+The state machine lives in `domain/workflow.py`; only `services` changes a state. A database
 CHECK makes a payout without a passing post-assessment impossible even for raw SQL: a project in a
 batch or paid must name its post-assessment and have reached the level the rules required.
 """
@@ -159,6 +159,8 @@ class Project(models.Model):
     contract_no = models.CharField(_("合同编号"), max_length=64, blank=True)
     contract_amount = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    payee_bank = models.CharField(_("收款开户行"), max_length=100, blank=True)
+    payee_account = models.CharField(_("收款账号"), max_length=34, blank=True)
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
@@ -177,6 +179,12 @@ class Project(models.Model):
     subsidy_explanation = models.JSONField(_("计算说明"), default=list, blank=True)
     rules_version = models.CharField(_("规则版本"), max_length=16, blank=True)
     approved_on = models.DateField(_("审定日期"), null=True, blank=True)
+    # Four-eyes (programme controls): the first officer's confirmation of a commitment above the
+    # threshold, which a second officer completes.
+    first_approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                          verbose_name=_("第一审定人"))
+    first_approved_amount = models.DecimalField(_("第一审定金额（元）"), max_digits=14, decimal_places=2, null=True,
+                                                blank=True)
     batch = models.ForeignKey("PayoutBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="projects",
                               verbose_name=_("兑现批次"))
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
@@ -222,6 +230,11 @@ class Project(models.Model):
     @property
     def state_label(self) -> str:
         return wf.STATES.get(self.state, self.state)
+
+    @property
+    def payee_account_masked(self) -> str:
+        """The account number for the screen: the last four digits only (the export carries it whole)."""
+        return wf.mask_account(self.payee_account)
 
     @property
     def state_tone(self) -> str:
@@ -380,9 +393,22 @@ class Satisfaction(models.Model):
 
 
 def related_enterprises(user) -> Q | None:
-    """Providers see the enterprises they are contracted with; experts those they review."""
+    """Providers see the enterprises they are contracted with, experts those they review: while the
+    project is alive and for `RELATIONSHIP_GRACE_DAYS` after it ended (paid, rejected, withdrawn)."""
+    from shuzhuan.registry.models import relationship_cutoff
+
+    live = Project.objects.exclude(state__in=list(wf.FINAL)) | Project.objects.filter(
+        state__in=list(wf.FINAL), updated_at__gte=relationship_cutoff())
     if user.role == Role.PROVIDER and user.organisation_id:
-        return Q(programme_projects__provider_id=user.organisation_id)
+        return Q(programme_projects__in=live.filter(provider_id=user.organisation_id))
     if user.role == Role.EXPERT:
-        return Q(programme_projects__expert_id=user.pk)
+        return Q(programme_projects__in=live.filter(expert_id=user.pk))
+    return None
+
+
+def expert_assessments(user) -> Q | None:
+    """An expert reviewing a project sees the post-assessment it rests on (and nothing else of the firm's)."""
+    if user.role == Role.EXPERT:
+        return Q(pk__in=Project.objects.filter(expert_id=user.pk, post_assessment__isnull=False)
+                 .values("post_assessment_id"))
     return None

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shuzhuan.core.forms import BootstrapMixin
+from shuzhuan.core.forms import BootstrapMixin, column_max
 from shuzhuan.core.models import Town
-from shuzhuan.registry.models import Enterprise, IndustryClass
+from shuzhuan.registry.models import Enterprise, EnterpriseYear, IndustryClass
 
 OFFICER_FIELDS = (
     "legal_representative", "town", "address", "industry", "founded_on", "zjtx_tier", "high_tech",
@@ -41,6 +41,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
 
 class YearForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100)
-    employees = forms.IntegerField(label=_("从业人数"), min_value=0, required=False)
+    employees = forms.IntegerField(label=_("从业人数"), min_value=0, max_value=column_max(EnterpriseYear, "employees"),
+                                   required=False)
     revenue = forms.DecimalField(label=_("营业收入（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)
     tax = forms.DecimalField(label=_("纳税总额（元）"), min_value=0, max_digits=16, decimal_places=2, required=False)

@@ -171,3 +171,13 @@ class EnterpriseYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}"
+
+
+def relationship_cutoff():
+    """The moment before which an ended relationship no longer gives access (settings.RELATIONSHIP_GRACE_DAYS)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() - dt.timedelta(days=settings.RELATIONSHIP_GRACE_DAYS)

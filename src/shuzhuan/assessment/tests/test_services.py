@@ -338,3 +338,23 @@ def test_full_marks_reach_the_expected_level(world):
     services.save_draft(user, a, answers=answers(**FULL_F, **FULL_M), figures={}, scenarios=rated(4, 6, 4))
     result = services.submit(user, a, pledge=True)
     assert (result.score, result.level) == (Decimal("80"), 4)
+
+
+def test_a_registered_rater_rule_refuses_assignment_and_signing(world, monkeypatch):
+    """Issue 10 item 4: the rules apps register (the marketplace: only providers in the pool) are asked
+    when assigning and again when signing; the form lists only the organisations they allow."""
+    from django.db.models import Q
+
+    refused = world.orgs["provider_a"]
+    monkeypatch.setattr(services, "_RATER_RULES", [])
+    services.register_rater_rule(lambda org: "已出池" if org == refused else None, ~Q(pk=refused.pk))
+    a = submitted(world)
+    with pytest.raises(services.ServiceError, match="已出池"):
+        services.assign_rater(world.users["city"], a, organisation=refused)
+    assert refused not in services.rater_choices() and world.orgs["provider_b"] in services.rater_choices()
+    assignment = services.assign_rater(world.users["city"], a, organisation=world.orgs["provider_b"])
+    onsite = services.start_onsite(world.users["city"], assignment)
+    monkeypatch.setattr(services, "_RATER_RULES", [])
+    services.register_rater_rule(lambda org: "已出池" if org == world.orgs["provider_b"] else None)
+    with pytest.raises(services.ServiceError, match="不能签署：已出池"):
+        services.sign(world.users["city"], onsite)

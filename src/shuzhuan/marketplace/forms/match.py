@@ -7,11 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuzhuan.core.forms import BootstrapMixin
+from shuzhuan.core.forms import BootstrapMixin, column_max
 from shuzhuan.core.models import Town
-from shuzhuan.marketplace.models import ContactStatus
+from shuzhuan.marketplace.models import ContactStatus, Need
 
 MAX_NEED_CHARS = 2000
+MAX_ID = 9223372036854775807  # a BigAutoField
 MAX_BUDGET = Decimal("999999999999.99")
 
 
@@ -32,6 +33,7 @@ class NeedForm(BootstrapMixin, forms.Form):
     )
     budget = forms.DecimalField(
         label=gettext_lazy("预算（万元）"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2,
+        max_value=column_max(Need, "budget", scale=10000),
         help_text=gettext_lazy("可不填；用于筛选价格合适的产品"),
     )
 
@@ -52,8 +54,8 @@ class NeedForm(BootstrapMixin, forms.Form):
 
 
 class ContactForm(BootstrapMixin, forms.Form):
-    offering = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    need = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    offering = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    need = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID)
     message = forms.CharField(label=gettext_lazy("留言"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
 

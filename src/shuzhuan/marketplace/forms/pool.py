@@ -151,7 +151,11 @@ class ObjectionForm(BootstrapMixin, forms.ModelForm):
         model = NoticeObjection
         fields = ["text", "contact"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"contact": _("选填：便于核实情况时联系您")}
+        help_texts = {"contact": _("必填：联系电话或电子邮箱，便于核实情况时联系您（不公开）")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].required = True
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

@@ -17,10 +17,12 @@ import yaml
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment import results as assessment_results
 from shuzhuan.core import audit
+from shuzhuan.core.forms import column_max
 from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.marketplace.domain import progress
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
@@ -201,6 +203,8 @@ def classify(text: str, top: int = 3) -> list[dict[str, Any]]:
 def create_need(actor: Any, enterprise: Enterprise, text: str, scenarios: Sequence[str] | None,
                 budget: Decimal | None) -> Need:
     """An enterprise's need in its own words; the classifier's reading is kept beside the chosen scenarios."""
+    if budget is not None and not Decimal("0") < budget <= column_max(Need, "budget"):
+        raise MatchError(gettext("预算应大于 0 且不超过 %(max)s 元") % {"max": f"{column_max(Need, 'budget'):,.2f}"})
     classification = classify(text)
     chosen = [c for c in (scenarios or ()) if c in SCENARIO_CODES] or [c["code"] for c in classification[:2]]
     need = Need.objects.create(
@@ -521,6 +525,7 @@ def relink_partners() -> int:
 
 # --- the chain-leader list file: 统一社会信用代码, 企业名称, 关系 ------------------------------------------
 CHAIN_MAX_ROWS = 20_000
+CHAIN_BYTES_PER_ROW = 1024
 CHAIN_HEADERS: dict[str, tuple[str, ...]] = {
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"),
     "name": ("企业名称", "名称", "单位名称", "供应商名称", "客户名称", "name"),
@@ -564,7 +569,9 @@ def read_chain_file(path: Path) -> ChainFile:
     from shuzhuan.registry.imports.readers import ImportFileError, open_table
     from shuzhuan.registry.imports.rows import cell_text
 
-    table = open_table(path)
+    # read in the web process (a short list): the archive's metadata bounds it first, 20,000 rows of at
+    # most 1 KB of sheet XML each (a three-column list), so a bomb is refused before calamine reads it
+    table = open_table(path, max_rows=CHAIN_MAX_ROWS, bytes_per_row=CHAIN_BYTES_PER_ROW)
     rows_iter = iter(table.rows())
     header: dict[str, tuple[int, str]] = {}
     header_row = 1

@@ -8,6 +8,7 @@ the provider's page shows its history. Guards raise `PoolError` with a sentence 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -181,13 +182,47 @@ def document_problem(name: str, size: int) -> str | None:
     return None
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
+
+
+def content_matches(uploaded: Any, ext: str) -> bool:
+    """The file's content is what its extension says (magic bytes, the office part inside a ZIP), as
+    evidence uploads are checked (`assessment.services.EVIDENCE_TYPES`)."""
+    import zipfile
+
+    from shuzhuan.assessment.services import EVIDENCE_TYPES
+
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if ext in ("doc", "xls"):
+        return head.startswith(_OLE_MAGIC)
+    file_type = EVIDENCE_TYPES.get(ext)
+    if file_type is None or not head.startswith(file_type.magic):
+        return False
+    if file_type.zip_member:
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                return file_type.zip_member in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+        finally:
+            uploaded.seek(0)
+    return True
+
+
 @transaction.atomic
 def add_document(actor: User, application: PoolApplication, kind: str, uploaded: Any) -> ApplicationDocument:
+    from django.utils.translation import gettext
+
     if application.status != ApplicationStatus.DRAFT:
-        raise PoolError("申请已提交，不能再上传材料。")
+        raise PoolError(gettext("申请已提交，不能再上传材料。"))
     problem = document_problem(uploaded.name, uploaded.size)
     if problem:
         raise PoolError(problem)
+    ext = uploaded.name.rsplit(".", 1)[-1].lower()
+    if not content_matches(uploaded, ext):
+        raise PoolError(gettext("文件内容与扩展名 .%(ext)s 不符，请上传真实的 %(upper)s 文件") % {"ext": ext, "upper": ext.upper()})
     if kind not in pool_rules().document_kinds:
         raise PoolError("请选择材料类型。")
     ext = uploaded.name.rsplit(".", 1)[-1].lower()
@@ -355,15 +390,45 @@ def decide(actor: User, application: PoolApplication, admit_to_notice: bool, rea
     return application
 
 
+OBJECTION_CONTACT = re.compile(r"^(?:\+?[0-9][0-9 -]{6,19}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
+
+
+def _objection_allowed(address: str, per_day: int) -> bool:
+    """Count this address's objections in a day-long cache window (the address is hashed, never stored)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "pool-objection:" + hashlib.sha256((address or "-").encode()).hexdigest()[:32]
+    if cache.add(key, 1, timeout=24 * 3600):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=24 * 3600)
+        return True
+    return count <= per_day
+
+
 @transaction.atomic
-def file_objection(application: PoolApplication, text: str, contact: str, on: dt.date | None = None) -> NoticeObjection:
-    """Anyone may object while the notice runs."""
+def file_objection(application: PoolApplication, text: str, contact: str, on: dt.date | None = None,
+                   address: str = "") -> NoticeObjection:
+    """Anyone may object while the notice runs, with a contact (phone or e-mail) so the bureau can
+    verify; one address may file `OBJECTIONS_PER_ADDRESS_PER_DAY` objections a day (issue 10 item 9)."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
     application = _locked(application)
     day = on or today()
     if application.status != ApplicationStatus.NOTICE or not (application.notice_start <= day < application.notice_end):
-        raise PoolError("该服务商不在公示期内，不能提出异议。")
+        raise PoolError(gettext("该服务商不在公示期内，不能提出异议。"))
     if not text.strip():
-        raise PoolError("请填写异议内容。")
+        raise PoolError(gettext("请填写异议内容。"))
+    if not OBJECTION_CONTACT.match(contact.strip()):
+        raise PoolError(gettext("请填写联系电话或电子邮箱，便于核实异议情况。"))
+    if not _objection_allowed(address, settings.OBJECTIONS_PER_ADDRESS_PER_DAY):
+        raise PoolError(gettext("提交异议过于频繁：同一网络每天最多提交 %(n)d 条，请明天再试或致电市工信局。")
+                        % {"n": settings.OBJECTIONS_PER_ADDRESS_PER_DAY})
     objection = NoticeObjection.objects.create(application=application, text=text.strip()[:4000], contact=contact.strip()[:100])
     audit.record(None, "pool.objection", application, "公示期收到异议", organisation=_org(application.provider))
     return objection

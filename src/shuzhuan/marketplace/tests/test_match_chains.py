@@ -115,6 +115,12 @@ def test_consortium_pages(world, login):
     assert (row.n_enterprises, row.n_providers, row.n_offerings) == (2, 1, 1)
     detail = city.get(f"/market/consortia/{cons.pk}/")
     assert detail.context["prog"].now.by_level == (0, 1, 1, 0, 0) and "灯饰设计协同平台" in detail.content.decode()
+    # a town officer sees its own member firms and their figures only (issue 10 item 8)
+    town = login(world.users["town_a"]).get(f"/market/consortia/{cons.pk}/")
+    assert town.status_code == 200 and town.context["n_enterprises"] == 1
+    assert town.context["prog"].now.by_level == (0, 0, 1, 0, 0)
+    assert [m.pk for m, _level in town.context["member_rows"] if m.kind == "enterprise"] == [a.pk]
+    assert b.name not in town.content.decode()
     ent_a = login(world.users["ent_a"])
     page = ent_a.get(f"/market/consortia/{cons.pk}/").content.decode()
     assert "不公开" in page  # enterprise b's level stays private to a fellow member

@@ -53,6 +53,10 @@ def _apply(world, login):
     wrong = c.post("/market/provider/application/documents/",
                    {"kind": "licence", "file": SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")})
     assert wrong.status_code == 200 and "不支持的文件类型" in wrong.content.decode()
+    disguised = c.post("/market/provider/application/documents/",  # checked by content, as evidence uploads are
+                       {"kind": "licence", "file": SimpleUploadedFile("营业执照.pdf", b"MZ\x90\x00 not a pdf")})
+    assert disguised.status_code == 200 and "文件内容与扩展名 .pdf 不符" in disguised.content.decode()
+    assert not application.documents.exists()
     empty_kind = c.post("/market/provider/application/documents/", {"kind": "", "file": SimpleUploadedFile("a.pdf", b"%PDF")})
     assert empty_kind.status_code == 200
     ok = c.post("/market/provider/application/documents/",
@@ -110,8 +114,11 @@ def test_admission_end_to_end(world, login, client):
     last = application.notice_end - dt.timedelta(days=1)
     assert "数智云服务商甲" in text and f"{last:%Y-%m-%d}" in text
     assert client.post(f"/market/notice/{application.pk}/objection/", {f"o{application.pk}-text": ""}).status_code == 200
+    # a contact is required (issue 10 item 9)
     assert client.post(f"/market/notice/{application.pk}/objection/",
-                       {f"o{application.pk}-text": "案例客户数量存疑", f"o{application.pk}-contact": ""}).status_code == 302
+                       {f"o{application.pk}-text": "案例客户数量存疑", f"o{application.pk}-contact": ""}).status_code == 200
+    assert client.post(f"/market/notice/{application.pk}/objection/",
+                       {f"o{application.pk}-text": "案例客户数量存疑", f"o{application.pk}-contact": "13800138000"}).status_code == 302
     assert client.get("/market/notice/").content.decode().count("案例客户数量存疑") == 0  # objections are not public
 
     # admitting is refused during the notice, and while an objection is open
@@ -234,3 +241,30 @@ def test_stars_appear_only_with_data(world, login, client):
     assert "4 星" in page and "满意度" not in page  # the public sees the stars, never the ratings behind them
     own = login(world.users["provider_a"]).get(f"/market/providers/{profile.organisation.uscc}/").content.decode()
     assert "满意度 92.0 分" in own
+
+
+def test_anonymous_objections_need_a_contact_and_are_throttled(world, settings):
+    """Issue 10 item 9: an anonymous visitor cannot stall admissions with unlimited objections."""
+    import datetime as dt
+
+    from django.core.cache import cache
+
+    from shuzhuan.marketplace.models import ApplicationStatus, PoolApplication, ProviderProfile
+    from shuzhuan.marketplace.services import pool
+
+    cache.clear()
+    settings.OBJECTIONS_PER_ADDRESS_PER_DAY = 2
+    profile = ProviderProfile.objects.create(organisation=world.orgs["provider_a"], town=world.towns["a"])
+    today = dt.date.today()
+    application = PoolApplication.objects.create(provider=profile, status=ApplicationStatus.NOTICE,
+                                                 notice_start=today, notice_end=today + dt.timedelta(days=5))
+    with pytest.raises(pool.PoolError, match="联系电话或电子邮箱"):
+        pool.file_objection(application, "存疑", "", address="10.0.0.1")
+    with pytest.raises(pool.PoolError, match="联系电话或电子邮箱"):
+        pool.file_objection(application, "存疑", "随便", address="10.0.0.1")
+    pool.file_objection(application, "存疑", "13800138000", address="10.0.0.1")
+    pool.file_objection(application, "存疑", "a@example.com", address="10.0.0.1")
+    with pytest.raises(pool.PoolError, match="过于频繁"):
+        pool.file_objection(application, "存疑", "13800138000", address="10.0.0.1")
+    pool.file_objection(application, "另一人的异议", "13900139000", address="10.0.0.2")
+    assert application.objections.count() == 3

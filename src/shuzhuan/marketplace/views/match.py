@@ -324,8 +324,13 @@ def consortium_detail(request, consortium_id: int):
     members = list(c.members.select_related("enterprise__town", "enterprise__industry", "provider_profile__town")
                    .order_by("kind", "name"))
     enterprise_ids = [m.pk for m in members if m.kind == OrganisationKind.ENTERPRISE]
-    prog = svc.group_progress(enterprise_ids)
     visible = set(Enterprise.objects.visible_to(request.user).filter(pk__in=enterprise_ids).values_list("pk", flat=True))
+    if request.user.role == Role.TOWN_OFFICER and not is_city_wide(request.user):
+        # every figure scoped as the rows are: a town officer sees its own member firms, their count and
+        # their progress (the chart), not the consortium's city-wide totals (members see the whole list)
+        members = [m for m in members if m.kind != OrganisationKind.ENTERPRISE or m.pk in visible]
+        enterprise_ids = [pk for pk in enterprise_ids if pk in visible]
+    prog = svc.group_progress(enterprise_ids)
     catalogue = list(Offering.objects.visible_to(request.user).filter(consortia=c).select_related("provider__organisation")
                      .order_by("kind", "product_type", "name"))
     by_type: dict[str, int] = {}

@@ -257,7 +257,8 @@ def notice_objection(request, application_id):
     form = ObjectionForm(request.POST, prefix=f"o{application.pk}")
     if form.is_valid():
         try:
-            pool.file_objection(application, form.cleaned_data["text"], form.cleaned_data["contact"])
+            pool.file_objection(application, form.cleaned_data["text"], form.cleaned_data["contact"],
+                                address=request.META.get("REMOTE_ADDR", ""))
         except pool.PoolError as exc:
             form.add_error(None, str(exc))
         else:

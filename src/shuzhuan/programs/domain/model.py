@@ -95,6 +95,22 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Controls:
+    """Separation of duties (四眼原则) for the programme's money, as data.
+
+    `batch_distinct_officers`: the officer who drafts a payout batch, the one who reviews it and the
+    one who approves it are three different people. `second_officer_above`: a commitment (city
+    approval) above this amount in yuan needs a second officer, not the first, to confirm it;
+    `None` = never. `officer_roles`: the role codes that may act as any of these officers.
+    """
+
+    batch_distinct_officers: bool = False
+    second_officer_above: Decimal | None = None
+    officer_roles: tuple[str, ...] = ("city_officer", "admin")
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
 class Programme:
     code: str
     title: str
@@ -102,6 +118,7 @@ class Programme:
     versions: tuple[ProgrammeVersion, ...]
     examples: tuple[Example, ...] = ()
     description: str = ""
+    controls: Controls = Controls()
 
     def version_on(self, on: dt.date) -> ProgrammeVersion | None:
         return next((v for v in self.versions if v.covers(on)), None)

@@ -20,6 +20,7 @@ from shuzhuan.programs.domain.errors import ProgrammeFileError
 from shuzhuan.programs.domain.model import (
     MAX_LEVEL,
     Citation,
+    Controls,
     CostItem,
     Example,
     FundSource,
@@ -126,7 +127,8 @@ class _Reader:
 def parse_programme(data: Any, origin: str) -> Programme:
     """A programme from a parsed file; `origin` (the file name) prefixes every error."""
     reader = _Reader(origin)
-    top = reader.struct("", data, ("code", "title", "source", "versions"), ("description", "tests"))
+    top = reader.struct("", data, ("code", "title", "source", "versions"),
+                        ("description", "tests", "controls"))
     code = reader.code("code", top["code"], PROGRAMME_CODE)
     versions = tuple(_version(reader, f"versions.{i}", code, v)
                      for i, v in enumerate(reader.items("versions", top["versions"])))
@@ -140,10 +142,31 @@ def parse_programme(data: Any, origin: str) -> Programme:
         source=reader.citation("source", top["source"]),
         versions=versions,
         description=reader.text("description", top["description"]) if "description" in top else "",
+        controls=_controls(reader, "controls", top["controls"]) if "controls" in top else Controls(),
     )
     examples = tuple(_example(reader, f"tests.{i}", programme, e)
                      for i, e in enumerate(reader.items("tests", top.get("tests", []), allow_empty=True)))
     return replace(programme, examples=examples)
+
+
+OFFICER_ROLES = ("city_officer", "admin", "town_officer")
+
+
+def _controls(reader: _Reader, key: str, value: Any) -> Controls:
+    """Four-eyes rules; the citation is required (say so when the source is silent and it is a setting)."""
+    data = reader.struct(key, value, ("citation",), ("batch_distinct_officers", "second_officer_above", "officer_roles"))
+    roles = tuple(reader.code(f"{key}.officer_roles.{i}", r)
+                  for i, r in enumerate(reader.items(f"{key}.officer_roles", data.get("officer_roles", list(Controls.officer_roles)))))
+    for i, role in enumerate(roles):
+        if role not in OFFICER_ROLES:
+            reader.fail(f"{key}.officer_roles.{i}", f"应为 {'、'.join(OFFICER_ROLES)} 之一")
+    above = data.get("second_officer_above")
+    return Controls(
+        batch_distinct_officers=reader.flag(f"{key}.batch_distinct_officers", data.get("batch_distinct_officers", False)),
+        second_officer_above=reader.money(f"{key}.second_officer_above", above) if above is not None else None,
+        officer_roles=roles,
+        citation=reader.citation(f"{key}.citation", data["citation"]),
+    )
 
 
 def _version(reader: _Reader, key: str, code: str, value: Any) -> ProgrammeVersion:

@@ -142,6 +142,8 @@ class Facts:
     provider_in_pool: bool = False
     item_count: int = 0
     eligible_investment: Decimal = Decimal("0.00")
+    investment_total: Decimal = Decimal("0.00")  # every item, eligible or not
+    contract_amount: Decimal | None = None
     has_contract_file: bool = False
     milestones_total: int = 0
     milestones_open: int = 0
@@ -153,6 +155,7 @@ class Facts:
     post_assessment_kind_post: bool = False
     post_assessment_after_completion: bool = False
     post_assessment_rater_is_provider: bool = False
+    post_assessment_rater_problem: str = ""  # why the rater may not rate now (e.g. removed from the pool)
     level_achieved: int | None = None
     required_level: int = 2
     expert_assigned: bool = False
@@ -160,6 +163,7 @@ class Facts:
     subsidy_amount: Decimal | None = None
     in_batch: bool = False
     batch_approved: bool = False
+    batch_status: str = ""  # the status of the project's batch (or of the batch it is being added to)
     returned_to: str = ""
     reason: str = ""
     level_names: tuple[str, ...] = field(default=("未达到一级", "一级", "二级", "三级", "四级"))
@@ -219,6 +223,35 @@ def _has_items(f: Facts) -> str | None:
     return None if f.item_count else "请先填写分项投资明细（按费用类别）"
 
 
+def items_over_contract(total: Decimal, contract_amount: Decimal | None) -> str | None:
+    """Investment items may not add up to more than the contract (the subsidy rests on them)."""
+    if contract_amount is not None and total > contract_amount:
+        return (f"投资明细合计 {total:,.2f} 元超过合同金额 {contract_amount:,.2f} 元，"
+                "请核对明细或合同金额")
+    return None
+
+
+def _contract_amount_given(f: Facts) -> str | None:
+    return None if f.contract_amount is not None and f.contract_amount > 0 else "请先填写合同金额"
+
+
+def _items_within_contract(f: Facts) -> str | None:
+    return items_over_contract(f.investment_total, f.contract_amount)
+
+
+def _batch_draft(f: Facts) -> str | None:
+    return None if f.batch_status == BATCH_DRAFT else "只有编制中的兑现批次可以列入或移出项目"
+
+
+def _batch_being_paid(f: Facts) -> str | None:
+    """A project is paid only with its whole batch (the batch's 确认已拨付), never one by one."""
+    if f.batch_status == BATCH_PAID:
+        return None
+    if f.batch_approved:
+        return "批次内项目随批次一并兑现：请在兑现批次页面确认已拨付"
+    return "兑现批次尚未审批"
+
+
 def _has_contract(f: Facts) -> str | None:
     return None if f.has_contract_file else "请先上传合同文件（PDF）"
 
@@ -264,6 +297,8 @@ def post_assessment_refusal(f: Facts) -> str | None:
         return "现场评定日期早于改造完成日期，不能作为改造后评定"
     if f.post_assessment_rater_is_provider:
         return "现场评定机构是该项目的签约服务商（利益冲突），评定无效"
+    if f.post_assessment_rater_problem:
+        return f"该现场评定不能作为改造后等级依据：{f.post_assessment_rater_problem}"
     if f.level_achieved is None or f.level_achieved < f.required_level:
         return (f"改造后等级为{f.level_name(f.level_achieved)}，未达到{f.level_name(f.required_level)}，"
                 "不能通过验收")
@@ -286,10 +321,6 @@ def _subsidy_positive(f: Facts) -> str | None:
 
 def _reason_given(f: Facts) -> str | None:
     return None if f.reason.strip() else "请填写原因"
-
-
-def _batch_approved(f: Facts) -> str | None:
-    return None if f.batch_approved else "兑现批次尚未审批"
 
 
 def _returned_somewhere(f: Facts) -> str | None:
@@ -320,7 +351,8 @@ WITHDRAWABLE = frozenset({DRAFT, CONTRACT_FILED, IN_PROGRESS, COMPLETED, ACCEPTA
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("file_contract", "提交合同备案", {DRAFT}, CONTRACT_FILED, {ENTERPRISE, CITY, ADMIN},
-       _actor_enterprise, _listed, _provider_in_pool, _has_items, _has_contract),
+       _actor_enterprise, _listed, _provider_in_pool, _has_items, _has_contract, _contract_amount_given,
+       _items_within_contract),
     _t("start", "开始实施", {CONTRACT_FILED}, IN_PROGRESS, {ENTERPRISE, PROVIDER, CITY, ADMIN},
        _actor_enterprise_or_provider, _before_finish_due),
     _t("complete", "确认改造完成", {IN_PROGRESS}, COMPLETED, {ENTERPRISE, PROVIDER, CITY, ADMIN},
@@ -334,12 +366,13 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("expert_review", "提交专家评审", {TOWN_REVIEWED}, EXPERT_REVIEWED, {EXPERT, ADMIN},
        _actor_assigned_expert, _expert_assigned, _expert_submitted),
     _t("city_approve", "市级审定通过（计算奖补并占用资金）", {EXPERT_REVIEWED}, CITY_APPROVED, CITY_ROLES,
-       _actor_city, post_assessment_refusal, _subsidy_positive, tone="success"),
+       _actor_city, post_assessment_refusal, _items_within_contract, _subsidy_positive, tone="success"),
     _t("add_to_batch", "列入兑现批次", {CITY_APPROVED}, IN_BATCH, CITY_ROLES,
-       _actor_city, post_assessment_refusal, _subsidy_positive),
-    _t("remove_from_batch", "移出兑现批次", {IN_BATCH}, CITY_APPROVED, CITY_ROLES, _actor_city),
+       _actor_city, _batch_draft, post_assessment_refusal, _items_within_contract, _subsidy_positive),
+    _t("remove_from_batch", "移出兑现批次", {IN_BATCH}, CITY_APPROVED, CITY_ROLES, _actor_city, _batch_draft),
     _t("pay", "确认已兑现", {IN_BATCH}, PAID, CITY_ROLES,
-       _actor_city, post_assessment_refusal, _subsidy_positive, _batch_approved, tone="success"),
+       _actor_city, post_assessment_refusal, _batch_being_paid, _items_within_contract, _subsidy_positive,
+       tone="success"),
     _t("return", "退回修改", RETURNABLE, RETURNED, OFFICERS,
        _actor_officer_of_town, _reason_given, needs_reason=True, tone="warning"),
     _t("resubmit", "修改后重新提交", {RETURNED}, "", {ENTERPRISE, CITY, ADMIN},
@@ -508,3 +541,23 @@ def batch_refusal(state: str, project_count: int, exported: bool) -> str | None:
     if state == BATCH_APPROVED and not exported:
         return "请先导出拨付清单（XLSX）交财政部门"
     return None
+
+
+def batch_officer_refusal(target: str, actor_id: int | None, drafted_by: int | None, reviewed_by: int | None) -> str | None:
+    """Four-eyes on a payout batch: the drafter may not review it; neither the drafter nor the
+    reviewer may approve it. `None` ids (the system, an account since deleted) are not compared."""
+    if actor_id is None:
+        return None
+    if target == BATCH_REVIEWED and actor_id == drafted_by:
+        return "编制本批次的人员不能复核本批次（四眼原则）：请由另一名市级人员复核"
+    if target == BATCH_APPROVED and actor_id in (drafted_by, reviewed_by):
+        return "编制或复核本批次的人员不能审批本批次（四眼原则）：请由第三名市级人员审批"
+    return None
+
+
+def mask_account(account: str) -> str:
+    """A bank account for the screen: all but the last four characters hidden."""
+    account = (account or "").replace(" ", "")
+    if not account:
+        return ""
+    return "*" * max(len(account) - 4, 0) + account[-4:] if len(account) > 4 else "*" * len(account)

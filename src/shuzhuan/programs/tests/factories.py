@@ -13,7 +13,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.tests.scope_fixtures import make_programme
 
-__all__ = ["make_programme", "fund", "pool_provider", "listed", "pdf", "xlsx", "docx", "post_rating", "drive", "UPTO"]
+__all__ = ["make_programme", "fund", "pool_provider", "listed", "pdf", "xlsx", "docx", "post_rating", "drive", "UPTO",
+           "city_officers", "confirm_batch"]
+
+
+def city_officers(world) -> tuple:
+    """Three city officers (the world's `city`, then `city2`, `city3`): a batch's drafter, reviewer
+    and approver must differ (the programme's four-eyes controls)."""
+    from conftest import make_user
+
+    from shuzhuan.core.models import User
+
+    extra = []
+    for name in ("city2", "city3"):
+        user = User.objects.filter(username=name).first() or make_user(name, "city_officer")
+        world.users[name] = user
+        extra.append(user)
+    return (world.users["city"], *extra)
 
 
 def fund(programme, amount: str = "3000000.00", actor=None) -> None:
@@ -88,7 +104,8 @@ def drive(world, upto: str, side: str = "a", level: int = 3, items=(("software",
     if upto == wf.DRAFT:
         return project
     services.update_contract(ent_user, project, provider=provider, contract_no="HT-001",
-                             contract_amount=Decimal("900000.00"), signed_on=dt.date.today())
+                             contract_amount=max(Decimal("900000.00"), sum(Decimal(a) for _c, a in items)),
+                             signed_on=dt.date.today(), payee_bank="示范银行", payee_account="6222000011112222")
     for category, amount in items:
         services.add_item(ent_user, project, category, Decimal(amount))
     services.upload_document(ent_user, project, "contract", pdf("合同.pdf"))
@@ -109,7 +126,9 @@ def drive(world, upto: str, side: str = "a", level: int = 3, items=(("software",
     project = services.transition(ent_user, project, "apply_acceptance")
     if upto == wf.ACCEPTANCE_APPLIED:
         return project
-    post_rating(project.enterprise, level=level, rater=world.orgs["provider_b" if side == "a" else "provider_a"])
+    rater = world.orgs["provider_b" if side == "a" else "provider_a"]
+    pool_provider(rater)  # only providers in the pool rate on site
+    post_rating(project.enterprise, level=level, rater=rater)
     project = services.transition(town, project, "confirm_post_assessment")
     if upto == wf.POST_ASSESSED:
         return project
@@ -127,9 +146,17 @@ def drive(world, upto: str, side: str = "a", level: int = 3, items=(("software",
     project.refresh_from_db()
     if upto == wf.IN_BATCH:
         return project
-    services.advance_batch(city, batch)
-    services.advance_batch(city, batch)
-    services.export_batch(city, batch)
-    services.advance_batch(city, batch)
+    _drafter, reviewer, approver = city_officers(world)
+    services.advance_batch(reviewer, batch)
+    services.advance_batch(approver, batch)
+    services.export_batch(approver, batch)
+    services.advance_batch(approver, batch)
     project.refresh_from_db()
     return project
+
+
+def confirm_batch(batch) -> dict[str, str]:
+    """The batch page's confirmation (checkbox and the total it stated)."""
+    from shuzhuan.programs import services
+
+    return {"confirm": "1", "confirm_total": f"{services.batch_total(batch):.2f}"}

@@ -9,7 +9,7 @@ import pytest
 
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.models import PayoutBatch
-from shuzhuan.programs.tests.factories import drive, fund, make_programme
+from shuzhuan.programs.tests.factories import city_officers, confirm_batch, drive, fund, make_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,13 @@ def test_batch_from_build_to_paid_on_the_pages(world, login):
     project.refresh_from_db()
     assert project.state == wf.IN_BATCH and project.batch == batch
     assert "批次中没有" not in c.get(f"/programs/batches/{batch.pk}/").content.decode()
-    c.post(f"/programs/batches/{batch.pk}/advance/")
-    c.post(f"/programs/batches/{batch.pk}/advance/")
+    _city, city2, city3 = city_officers(world)
+    login(city2).post(f"/programs/batches/{batch.pk}/advance/", confirm_batch(batch))
+    c = login(city3)
+    c.post(f"/programs/batches/{batch.pk}/advance/", confirm_batch(batch))
     batch.refresh_from_db()
     assert batch.status == wf.BATCH_APPROVED
-    refused = c.post(f"/programs/batches/{batch.pk}/advance/", follow=True).content.decode()
+    refused = c.post(f"/programs/batches/{batch.pk}/advance/", confirm_batch(batch), follow=True).content.decode()
     assert "请先导出拨付清单" in refused
     export = c.post(f"/programs/batches/{batch.pk}/export.xlsx")
     assert export.status_code == 200
@@ -43,7 +45,7 @@ def test_batch_from_build_to_paid_on_the_pages(world, login):
     assert rows[1][:3] == ["序号", "企业名称", "统一社会信用代码"]
     assert rows[2][1] == world.enterprises["a"].name and Decimal(str(rows[2][7])) == Decimal("400000.00")
     assert rows[-1][0] == "合计"
-    c.post(f"/programs/batches/{batch.pk}/advance/")
+    c.post(f"/programs/batches/{batch.pk}/advance/", confirm_batch(batch))
     batch.refresh_from_db()
     project.refresh_from_db()
     assert batch.status == wf.BATCH_PAID and project.state == wf.PAID and project.paid_on
@@ -57,7 +59,7 @@ def test_town_sees_its_rows_only_and_cannot_act(world, login):
     batch = project.batch
     assert login(world.users["town_a"]).get(f"/programs/batches/{batch.pk}/").status_code == 200
     assert login(world.users["town_b"]).get(f"/programs/batches/{batch.pk}/").status_code == 404
-    assert login(world.users["town_a"]).post(f"/programs/batches/{batch.pk}/advance/").status_code == 403
+    assert login(world.users["town_a"]).post(f"/programs/batches/{batch.pk}/advance/", confirm_batch(batch)).status_code == 403
     batch.refresh_from_db()
     assert batch.status == wf.BATCH_DRAFT
 

@@ -31,6 +31,14 @@ def test_demo_pilot(world):
     for rating in [p.post_assessment for p in Project.objects.filter(post_assessment__isnull=False).select_related("post_assessment")]:
         assert rating.answers and rating.scenarios and rating.level >= 2
         assert sum(Decimal(v) for v in rating.dimensions.values()) == rating.score
+    # issue 10 item 1: no demo project declares items above its contract, nor is paid more than it
+    from django.db.models import Sum
+
+    over = [p.pk for p in Project.objects.annotate(items_total=Sum("items__amount"))
+            if p.items_total is not None and (p.contract_amount is None or p.items_total > p.contract_amount)]
+    assert over == []
+    assert not any(p.subsidy_amount > p.contract_amount
+                   for p in Project.objects.filter(subsidy_amount__isnull=False))
     assert "试点企业库" in out.getvalue()
     assert demo.generate_programme(7) == {}  # a second run skips
     from shuzhuan.funds import services as funds

@@ -11,6 +11,7 @@ from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.models import Project
 from shuzhuan.programs.tests.factories import (
+    city_officers,
     drive,
     fund,
     listed,
@@ -89,6 +90,7 @@ def test_post_assessment_must_be_signed_onsite_post_and_passing(world, programme
     post_rating(project.enterprise, level=3, source="self")
     with pytest.raises(services.ServiceError, match="未找到改造后的现场评定"):
         services.transition(town, project, "confirm_post_assessment")
+    pool_provider(world.orgs["provider_b"])  # only providers in the pool rate on site
     post_rating(project.enterprise, level=1, rater=world.orgs["provider_b"])
     with pytest.raises(services.ServiceError, match="未达到二级"):
         services.transition(town, project, "confirm_post_assessment")
@@ -121,10 +123,11 @@ def test_satisfaction_after_payout(world, programme):
     project = drive(world, wf.IN_BATCH)
     with pytest.raises(services.ServiceError, match="兑现后"):
         services.rate_provider(world.users["ent_a"], project, 5)
-    for _step in range(2):
-        services.advance_batch(world.users["city"], project.batch)
-    services.export_batch(world.users["city"], project.batch)
-    services.advance_batch(world.users["city"], project.batch)
+    _city, city2, city3 = city_officers(world)
+    services.advance_batch(city2, project.batch)
+    services.advance_batch(city3, project.batch)
+    services.export_batch(city3, project.batch)
+    services.advance_batch(city3, project.batch)
     project.refresh_from_db()
     from shuzhuan.marketplace.models import ProviderProfile
 

@@ -20,6 +20,7 @@ def passing(**changes) -> wf.Facts:
         has_contract_file=True, milestones_total=1, post_assessment_found=True, post_assessment_signed=True,
         post_assessment_onsite=True, post_assessment_kind_post=True, post_assessment_after_completion=True,
         level_achieved=3, required_level=2, subsidy_amount=Decimal("300000.00"), in_batch=True, batch_approved=True,
+        batch_status=wf.BATCH_PAID, investment_total=Decimal("800000.00"), contract_amount=Decimal("900000.00"),
         expert_assigned=True, expert_review_submitted=True)
     return replace(base, **changes)
 
@@ -38,7 +39,8 @@ def test_pay_passes_only_with_a_passing_post_assessment():
         "post_assessment_found": (False, "未找到"), "post_assessment_onsite": (False, "现场评定确定"),
         "post_assessment_kind_post": (False, "不是改造后"), "post_assessment_signed": (False, "尚未签署"),
         "post_assessment_after_completion": (False, "早于改造完成"), "post_assessment_rater_is_provider": (True, "利益冲突"),
-        "level_achieved": (1, "未达到二级"), "batch_approved": (False, "尚未审批"),
+        "level_achieved": (1, "未达到二级"), "batch_status": (wf.BATCH_APPROVED, "随批次一并兑现"),
+        "contract_amount": (Decimal("799999.99"), "超过合同金额"),
     }
     for name, (value, words) in cases.items():
         reason = wf.refusal("pay", passing(**{name: value}))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import OFFICERS, page_access
+from shuzhuan.core.domain import format_yuan
 from shuzhuan.core.jobs import private_path
 from shuzhuan.core.models import AuditEntry, Role
 from shuzhuan.programs import services
@@ -165,7 +166,8 @@ def project_detail(request, project_id: int):
     if part == "contract" and owner:
         context["contract_form"] = ContractForm(auto_id="contract_%s", providers=services.pool_providers(), initial={
             "title": project.title, "provider": project.provider_id, "contract_no": project.contract_no,
-            "contract_amount": project.contract_amount, "signed_on": project.signed_on})
+            "contract_amount": project.contract_amount, "signed_on": project.signed_on,
+            "payee_bank": project.payee_bank, "payee_account": project.payee_account})
         context["item_form"] = ItemForm(auto_id="item_%s", categories=cats)
     if delivering and (part == "contract" or project.state in (wf.CONTRACT_FILED, wf.IN_PROGRESS)):
         context["milestone_form"] = MilestoneForm(auto_id="ms_%s")
@@ -218,13 +220,32 @@ def project_act(request, project_id: int):
     if action not in wf.TRANSITIONS or action in ("add_to_batch", "remove_from_batch", "pay", "expert_review"):
         messages.error(request, _("未知的操作"))
         return _back(project.pk)
+    if action == "city_approve":
+        refusal = _amount_confirmation_refusal(request, services.subsidy_preview(project))
+        if refusal:
+            messages.error(request, refusal)
+            return _back(project.pk)
     try:
-        services.transition(request.user, project, action, form.cleaned_data["reason"])
+        row = services.transition(request.user, project, action, form.cleaned_data["reason"])
     except services.ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已完成：%(label)s") % {"label": wf.TRANSITIONS[action].label})
+        if action == "city_approve" and row.state != wf.CITY_APPROVED:
+            messages.success(request, _("已作第一次确认：补助超过计划设定的限额，需由另一名市级人员确认"))
+        else:
+            messages.success(request, _("已完成：%(label)s") % {"label": wf.TRANSITIONS[action].label})
     return _back(project.pk)
+
+
+def _amount_confirmation_refusal(request, preview) -> str | None:
+    """A commitment is confirmed with its amount stated (checkbox, and the amount the page showed)."""
+    if preview is None:
+        return None  # the service refuses with the reason
+    if request.POST.get("confirm") != "1":
+        return _("请勾选“确认批准补助 %(amount)s 元”后再提交") % {"amount": format_yuan(preview.amount)}
+    if request.POST.get("confirm_amount", "") != f"{preview.amount:.2f}":
+        return _("补助金额已变为 %(amount)s 元，请重新确认") % {"amount": format_yuan(preview.amount)}
+    return None
 
 
 @require_POST

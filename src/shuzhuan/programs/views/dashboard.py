@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
-from shuzhuan.core.domain import to_wan
+from shuzhuan.core.domain import format_yuan, to_wan
 from shuzhuan.programs import dashboard, services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -114,10 +114,13 @@ def batch_detail(request, batch_id: int):
     except services.ServiceError:
         sources = []
     rows = [(p, [p.subsidy_by_source.get(code, "0.00") for code, _l in sources]) for p in projects]
-    count = batch.projects.count()
-    refusal = wf.batch_refusal(batch.status, count, batch.exported_at is not None)
+    # every figure in the header is scoped as the rows are: a town sees its own projects' count and total
+    count = len(rows)
+    total = sum((p.subsidy_amount or Decimal("0.00") for p, _parts in rows), Decimal("0.00"))
+    refusal = (wf.batch_refusal(batch.status, batch.projects.count(), batch.exported_at is not None)
+               or (services.officer_refusal(batch, user) if is_city else None))
     return render(request, "programs/batch_detail.html", {
-        "batch": batch, "rows": rows, "sources": sources, "is_city": is_city, "total": services.batch_total(batch),
+        "batch": batch, "rows": rows, "sources": sources, "is_city": is_city, "total": total,
         "count": count, "next_label": wf.BATCH_ACTIONS.get(batch.status), "refusal": refusal,
         "level_names": LEVEL_NAMES, "may_export": batch.status in (wf.BATCH_APPROVED, wf.BATCH_PAID),
     })
@@ -127,6 +130,11 @@ def batch_detail(request, batch_id: int):
 @page_access(*CITY)
 def batch_advance(request, batch_id: int):
     batch = _batch(request, batch_id)
+    total = services.batch_total(batch)
+    if request.POST.get("confirm") != "1" or request.POST.get("confirm_total", "") != f"{total:.2f}":
+        messages.error(request, _("请勾选确认（本批次合计 %(total)s 元）后再提交；金额有变化时请重新确认")
+                       % {"total": format_yuan(total)})
+        return redirect("programs:batch", batch_id=batch.pk)
     try:
         services.advance_batch(request.user, batch)
     except services.ServiceError as exc:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -104,12 +106,61 @@ def _csv_reason(exc: csv.Error) -> str:
     return "格式错误"
 
 
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024  # all parts of the archive, expanded
+XLSX_BYTES_PER_ROW = 4 * 1024  # a generous budget per row of an enterprise list, for a row cap
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})?(\d+))?"')
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f}"
+
+
+def check_xlsx_archive(path: Path, max_rows: int | None = None, bytes_per_row: int | None = None) -> None:
+    """Refuse a spreadsheet bomb from the archive's metadata before any sheet is read: the expanded
+    size of all parts (the ZIP directory's sizes), the first sheet's size and the row count its
+    `<dimension>` declares. `max_rows` is the caller's row cap (e.g. 20,000 for a chain list) and
+    `bytes_per_row` its budget per row of sheet XML (a three-column list needs far less than the default)."""
+    rows_cap = min(max_rows or XLSX_MAX_ROWS, XLSX_MAX_ROWS)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > XLSX_MAX_UNCOMPRESSED:
+                raise ImportFileError("xlsx_too_large", f"Excel 文件解压后达 {_mb(total)} MB，超过上限 "
+                                      f"{_mb(XLSX_MAX_UNCOMPRESSED)} MB：请删除多余的工作表、格式或空行后重试")
+            sheets = sorted((i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")),
+                            key=lambda i: i.filename)
+            if not sheets:
+                return  # not a workbook calamine can read: it says so
+            sheet = next((i for i in sheets if i.filename == "xl/worksheets/sheet1.xml"), sheets[0])
+            if sheet.file_size > rows_cap * (bytes_per_row or XLSX_BYTES_PER_ROW):
+                raise ImportFileError("xlsx_too_large", f"工作表解压后达 {_mb(sheet.file_size)} MB，超出 {rows_cap:,} 行"
+                                      "名单的合理大小：请删除多余的列、格式或空行，或拆分后分批导入")
+            with archive.open(sheet) as fh:
+                head = fh.read(SAMPLE_BYTES)
+    except zipfile.BadZipFile:
+        raise ImportFileError("unreadable_xlsx", "无法读取该 Excel 文件：请确认文件未加密、未损坏，另存为 .xlsx 后重试") from None
+    except OSError:
+        raise ImportFileError("unreadable", "无法打开文件") from None
+    found = _DIMENSION.search(head)
+    if found:
+        last = found.group(4) or found.group(2)
+        if last and int(last) > rows_cap + 1:  # + the header row
+            raise ImportFileError("too_many_rows", f"工作表声明了 {int(last):,} 行，超过上限 {rows_cap:,} 行："
+                                  "请删除多余的空行或拆分后分批导入")
+
+
 class XlsxReader:
     """The first sheet of a workbook through python-calamine (the sheet's cells are held by calamine)."""
 
     kind = "xlsx"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, max_rows: int | None = None, bytes_per_row: int | None = None):
+        with path.open("rb") as fh:
+            is_zip = fh.read(4) == ZIP_MAGIC
+        if is_zip:  # (a legacy .xls or encrypted workbook is an OLE file: calamine tells)
+            check_xlsx_archive(path, max_rows, bytes_per_row)
         try:
             self._sheet = load_workbook(str(path)).get_sheet_by_index(0)
         except Exception as exc:  # calamine raises assorted errors for damaged or encrypted archives
@@ -131,8 +182,9 @@ class XlsxReader:
             raise ImportFileError("unreadable_xlsx", f"Excel 文件读取中断（{type(exc).__name__}），请另存为 .xlsx 后重试") from None
 
 
-def open_table(path: Path) -> TableReader:
-    """A reader for the file at `path`, chosen by its content; raises ImportFileError."""
+def open_table(path: Path, max_rows: int | None = None, bytes_per_row: int | None = None) -> TableReader:
+    """A reader for the file at `path`, chosen by its content; raises ImportFileError. An XLSX is
+    checked from its archive's metadata first (`check_xlsx_archive`), against `max_rows` if given."""
     try:
         with path.open("rb") as fh:
             sample = fh.read(SAMPLE_BYTES)
@@ -141,6 +193,6 @@ def open_table(path: Path) -> TableReader:
     if not sample.strip():
         raise ImportFileError("empty_file", "文件是空的：第一行应为列名，从第二行起每行一家企业")
     if sample.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        return XlsxReader(path)
+        return XlsxReader(path, max_rows, bytes_per_row)
     return CsvReader(path, sample)
 
