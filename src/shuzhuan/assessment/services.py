@@ -289,6 +289,13 @@ ConflictRule = Callable[[Any, Any], "str | None"]
 _CONFLICT_RULES: list[ConflictRule] = []
 
 
+def register_expert_assessments(rule: Any) -> None:
+    """A higher app names the assessments an expert may read (the hook lives with the model's manager)."""
+    from shuzhuan.assessment.models import register_expert_assessments as register
+
+    register(rule)
+
+
 def register_conflict_rule(rule: ConflictRule) -> None:
     """Apps that know about contracts (programmes) register `rule(enterprise, organisation) -> reason | None`."""
     if rule not in _CONFLICT_RULES:
