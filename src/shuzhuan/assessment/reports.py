@@ -279,7 +279,7 @@ def report_data(assessment: Assessment) -> Report:
         set_title=indicator_set.title, version=assessment.version or indicator_set.version, score=assessment.score,
         max_score=Decimal(format_points(indicator_set.max_points)), level=level,
         level_name=indicator_set.level_name(level) if level is not None else "",
-        level_title=req.title if req else ("未达到一级" if level == 0 else ""), result_only=result_only,
+        level_title=req.title if req else (indicator_set.level_name(0) if level == 0 else ""), result_only=result_only,
         generated_at=timezone.localtime(),
     )
     if assessment.rater_organisation_id:

@@ -56,11 +56,14 @@ def _locked(assessment: Assessment) -> Assessment:
 
 
 def level_label(indicator_set_id: str, level: int | None) -> str:
+    """A level's name as the indicator set defines it (0 = below the first level), translated."""
     if level is None:
         return _("未评定")
-    if not level:
-        return _("未达到一级")
-    return indicator_sets.load(indicator_set_id).level_name(level)
+    try:
+        names = indicator_sets.level_names(indicator_set_id)
+    except indicator_sets.UnknownIndicatorSet:
+        return str(level)
+    return _(names[level]) if 0 <= level < len(names) else str(level)
 
 
 def points_text(value: Any) -> str:

@@ -36,7 +36,7 @@ from shuzhuan.registry.models import Enterprise, IndustryClass, SizeClass
 TARGET = Decimal("0.90")  # 城市试点: ≥ 90 % of above-scale firms in each chosen sub-industry at 二级+ (DOMAIN §5)
 TARGET_LEVEL = 2
 LEVELS = (0, 1, 2, 3, 4)
-LEVEL_NAMES = {0: "未达一级", 1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+LEVEL_NAMES = dict(enumerate(indicator_sets.level_names()))  # the indicator set's names, 0 = below the first level
 UNASSESSED = "未评测"
 SIZE_ORDER = [s.value for s in SizeClass] + [""]
 HEAT_BY = {"division": _("行业大类"), "sub": _("细分行业")}

@@ -81,8 +81,7 @@ def _industry_names() -> dict[str, str]:
 
 def matcher(with_industry_names: bool = True) -> Matcher:
     s = indicator_sets.load()
-    levels = {r.level: r.name for r in s.level_rule.levels}
-    levels[0] = "未达一级"
+    levels = dict(enumerate(s.level_names))
     return Matcher(
         weights(), scenario_names(), frozenset(x.code for x in s.scenarios if x.mandatory), levels,
         _industry_names() if with_industry_names else {},

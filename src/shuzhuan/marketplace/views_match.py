@@ -72,7 +72,7 @@ def _basis(recs: svc.Recommendations) -> dict:
     facts = recs.facts
     level = ""
     if recs.assessment is not None:
-        level = svc.matcher(with_industry_names=False).level_names.get(facts.level or 0, "") if facts.level else _("未达一级")
+        level = svc.matcher(with_industry_names=False).level_names.get(facts.level or 0, "")
     gaps = facts.gaps
     return {
         "level": level,

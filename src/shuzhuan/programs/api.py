@@ -20,7 +20,7 @@ from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
-from shuzhuan.programs.domain.model import LEVEL_RANGE, MAX_LEVEL
+from shuzhuan.programs.domain.model import LEVEL_NAMES, LEVEL_RANGE, MAX_LEVEL
 from shuzhuan.programs.domain.money import MONEY_PATTERN
 
 router = Router(tags=["改造项目与奖补"])
@@ -56,7 +56,7 @@ MoneyIn = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
     "description": '金额（元）：字符串，最多两位小数，如 "1200000.00"；或整数。不接受 JSON 小数、科学计数法与负数。',
 })]
 LevelIn = Annotated[int, PlainValidator(_level), WithJsonSchema({
-    "type": "integer", "minimum": 0, "maximum": MAX_LEVEL, "description": "改造后等级 0–4（0 = 未达到一级）",
+    "type": "integer", "minimum": 0, "maximum": MAX_LEVEL, "description": f"改造后等级 0–{MAX_LEVEL}（0 = {LEVEL_NAMES[0]}）",
 })]
 DateIn = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shuzhuan.assessment.indicator_sets import level_names
 from shuzhuan.programs.domain.money import PurposeRule
 
-# Digital levels from the assessment (0 = below 一级).
-MAX_LEVEL = 4
-LEVEL_NAMES: tuple[str, ...] = ("未达到一级", "一级", "二级", "三级", "四级")
-LEVEL_RANGE = f"等级应为 0–{MAX_LEVEL} 的整数（0 表示未达到一级）"
+# Digital levels from the assessment (0 = below 一级): the names are the indicator set's (its data
+# file is the one definition; read once per process, no Django).
+LEVEL_NAMES: tuple[str, ...] = level_names()
+MAX_LEVEL = len(LEVEL_NAMES) - 1
+LEVEL_RANGE = f"等级应为 0–{MAX_LEVEL} 的整数（0 表示{LEVEL_NAMES[0]}）"
 
 
 @dataclass(frozen=True)

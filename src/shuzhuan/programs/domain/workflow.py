@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from shuzhuan.programs.domain.model import LEVEL_NAMES
+
 # --- states ---------------------------------------------------------------------------------------
 
 DRAFT = "draft"
@@ -162,7 +164,7 @@ class Facts:
     batch_approved: bool = False
     returned_to: str = ""
     reason: str = ""
-    level_names: tuple[str, ...] = field(default=("未达到一级", "一级", "二级", "三级", "四级"))
+    level_names: tuple[str, ...] = field(default=LEVEL_NAMES)
 
     def level_name(self, level: int | None) -> str:
         if level is None:
