@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shuzhuan.core import audit
-from shuzhuan.core.domain import CENT, format_yuan
+from shuzhuan.core.domain import CENT, MAX_YUAN, format_yuan
 from shuzhuan.funds.domain import ZERO, largest_split_within
 from shuzhuan.funds.models import (
     Account,
@@ -45,7 +45,7 @@ from shuzhuan.programs import programmes
 from shuzhuan.programs.domain.model import Programme, ProgrammeVersion
 from shuzhuan.programs.domain.money import check_purpose_split, split
 
-MAX_AMOUNT = Decimal("10000000000.00")  # ten billion yuan per operation; a stored balance holds 14 digits
+MAX_AMOUNT = MAX_YUAN  # what a money column (an amount, a stored balance) holds
 LINE_BUCKETS = (Bucket.AVAILABLE, Bucket.COMMITTED, Bucket.PAID)
 
 
@@ -199,7 +199,12 @@ def _post(kind: str, programme: str, actor: Any, moves: Iterable[tuple[Account, 
         rows = Account.objects.filter(pk=account.pk)
         if amount < 0 and account.bucket != Bucket.FUNDING:
             rows = rows.filter(balance__gte=-amount)
+        # a balance never leaves what its column holds (no overflow error from the database)
+        rows = rows.filter(balance__lte=MAX_AMOUNT - amount) if amount > 0 else rows.filter(balance__gte=-MAX_AMOUNT - amount)
         if rows.update(balance=F("balance") + amount) != 1:
+            balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+            if abs(balance + amount) > MAX_AMOUNT:
+                raise LedgerError(f"余额不能超过 {format_yuan(MAX_AMOUNT)} 元")
             balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
             raise InsufficientFunds(str(account.line), account.bucket, balance, -amount)
     txn = LedgerTransaction.objects.create(

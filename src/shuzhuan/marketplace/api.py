@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.domain import money_json
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.needs import classifier
 
@@ -114,8 +115,7 @@ def recommendations(request, uscc: str, need: int | None = Query(None, ge=1), li
     need_obj = get_object_or_404(Need.objects.visible_to(request.user).filter(enterprise=ent), pk=need) if need else None
     recs = services_match.recommend(ent, need_obj, top=limit)
 
-    def money(value):
-        return None if value is None else f"{value:.2f}"
+    money = money_json
 
     facts = recs.facts
     return {

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuzhuan.core.domain import MAX_YUAN
 from shuzhuan.core.forms import BootstrapMixin
 from shuzhuan.core.models import Town
 from shuzhuan.marketplace.models import ContactStatus
 
 MAX_NEED_CHARS = 2000
-MAX_BUDGET = Decimal("999999999999.99")
+MAX_BUDGET = MAX_YUAN
 
 
 def scenario_choices() -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.domain import money_json
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
 from shuzhuan.programs.domain.model import LEVEL_NAMES, LEVEL_RANGE, MAX_LEVEL
@@ -109,8 +110,8 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     return {
         "programme": programme.code,
         "version": result.version,
-        "amount": f"{result.amount:.2f}",
-        "by_source": {source: f"{amount:.2f}" for source, amount in result.by_source.items()},
+        "amount": money_json(result.amount),
+        "by_source": {source: money_json(amount) for source, amount in result.by_source.items()},
         "explanation": list(result.explanation),
     }
 
@@ -156,7 +157,7 @@ def _project_out(project: Any) -> dict[str, Any]:
         "town": project.enterprise.town.short_name, "provider": project.provider.name if project.provider else None,
         "state": project.state, "state_label": project.state_label, "baseline_level": project.baseline_level,
         "level_achieved": project.level_achieved, "post_assessment": project.post_assessment_id,
-        "subsidy_amount": f"{project.subsidy_amount:.2f}" if project.subsidy_amount is not None else None,
+        "subsidy_amount": money_json(project.subsidy_amount),
         "by_source": dict(project.subsidy_by_source), "explanation": list(project.subsidy_explanation),
         "batch": project.batch.label if project.batch else None,
         "finish_due": project.finish_due, "acceptance_due": project.acceptance_due,

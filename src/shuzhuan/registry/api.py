@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
+from shuzhuan.core.domain import money_json
 from shuzhuan.registry.filters import EnterpriseFilterForm
 from shuzhuan.registry.models import Enterprise
 
@@ -65,8 +65,7 @@ class EnterprisePage(Schema):
     results: list[EnterpriseOut]
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
+_money = money_json
 
 
 def _out(ent: Enterprise) -> dict:
