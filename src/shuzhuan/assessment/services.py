@@ -32,9 +32,8 @@ from shuzhuan.assessment.domain.scoring import Result, Sheet, validate
 from shuzhuan.assessment.models import Assessment, Evidence, Kind, RaterAssignment, Source, Status
 from shuzhuan.assessment.results import apply_score, refresh_official
 from shuzhuan.core import audit
-from shuzhuan.core.access import OFFICERS
 from shuzhuan.core.jobs import private_path
-from shuzhuan.core.models import Organisation, OrganisationKind, Role, User
+from shuzhuan.core.models import Organisation, OrganisationKind, Role, User, is_officer
 
 PLEDGE_TEXT = ("本企业郑重承诺：本次评测所填报的数据和上传的支撑材料真实、准确、完整，"
                "不存在虚报、瞒报；如有不实，愿承担相应责任，并接受主管部门核查。")
@@ -320,7 +319,7 @@ def assign_rater(actor: Any, assessment: Assessment, *, organisation: Organisati
                  user: User | None = None) -> RaterAssignment:
     """City or town officers assign a provider organisation or an expert to rate a submitted
     self-assessment on site; before the rating starts they may assign someone else."""
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) in OFFICERS):
+    if not is_officer(actor):
         raise ServiceError(_("只有市、镇街工信部门可以指派现场评定"))
     if not Assessment.objects.visible_to(actor).filter(pk=assessment.pk).exists():
         raise ServiceError(_("不在您的管辖范围内"))

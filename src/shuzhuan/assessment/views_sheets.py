@@ -25,8 +25,8 @@ from shuzhuan.assessment.domain.model import IndicatorSet, QuestionType, format_
 from shuzhuan.assessment.domain.scoring import Sheet, validate
 from shuzhuan.assessment.models import Assessment, Evidence, RaterAssignment, Source, Status
 from shuzhuan.assessment.results import official_assessments
-from shuzhuan.core.access import OFFICERS, page_access
-from shuzhuan.core.models import Role
+from shuzhuan.core.access import page_access
+from shuzhuan.core.models import Role, is_officer
 from shuzhuan.registry.models import Enterprise
 
 VIEWERS = (Role.ADMIN, Role.CITY_OFFICER, Role.TOWN_OFFICER, Role.ENTERPRISE, Role.PROVIDER, Role.EXPERT)
@@ -45,7 +45,7 @@ def _get(request, assessment_id: int) -> Assessment:
 
 
 def _is_officer(user) -> bool:
-    return bool(user.is_superuser or user.role in OFFICERS)
+    return is_officer(user)
 
 
 def _sheet(assessment: Assessment) -> Sheet:

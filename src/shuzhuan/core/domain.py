@@ -15,6 +15,13 @@ MONEY_DIGITS = 14
 _SPACES = re.compile(r"\s+")
 
 
+# --- Role groups: the one definition (role codes as `core.models.Role` stores them) ------------------
+
+CITY_WIDE_ROLES: frozenset[str] = frozenset({"admin", "city_officer"})  # see every town
+OFFICER_ROLES: frozenset[str] = CITY_WIDE_ROLES | {"town_officer"}  # government officers
+ORGANISATION_ROLES: frozenset[str] = frozenset({"enterprise", "provider", "bank"})  # act for an organisation
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (Ａ１，) to half-width; the ideographic space to a space."""
     return unicodedata.normalize("NFKC", text)

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 
+def _has_role(user, roles) -> bool:
+    from shuzhuan.core.models import has_role  # navigation is imported while apps load
+
+    return has_role(user, roles)
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: str
@@ -32,7 +38,7 @@ def menu_for(request) -> list[dict]:
         return []
     items = []
     for item in _MENU:
-        if item.roles is not None and not (user.is_superuser or user.role in item.roles):
+        if item.roles is not None and not _has_role(user, item.roles):
             continue
         try:
             url = reverse(item.url_name)

@@ -22,7 +22,7 @@ from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core import audit
-from shuzhuan.core.models import Role, is_city_wide
+from shuzhuan.core.models import Role, is_city_wide, is_officer
 from shuzhuan.marketplace.domain import progress
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.domain.matching import (
@@ -462,9 +462,8 @@ def chain_leaders_for(user: Any) -> QuerySet[Enterprise]:
 def may_import_chain(user: Any, leader: Enterprise) -> bool:
     """Officers designate chain leaders (importing a list marks the enterprise 链主); an enterprise keeps the
     list of its own suppliers and customers once it has been designated."""
-    from shuzhuan.core.access import OFFICERS
 
-    if user.is_superuser or user.role in OFFICERS:
+    if is_officer(user):
         return True
     return user.role == Role.ENTERPRISE and user.organisation_id == leader.pk and leader.chain_leader
 

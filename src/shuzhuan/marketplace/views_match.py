@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.assessment.models import Assessment
 from shuzhuan.core.access import CITY, OFFICERS, page_access
-from shuzhuan.core.models import OrganisationKind, Role, Town, is_city_wide
+from shuzhuan.core.models import OrganisationKind, Role, Town, has_role, is_city_wide
 from shuzhuan.marketplace import services_consortia as consortia
 from shuzhuan.marketplace import services_match as svc
 from shuzhuan.marketplace.forms_match import (
@@ -172,7 +172,7 @@ def need_detail(request, need_id: int):
     contacts = ContactRequest.objects.visible_to(request.user).filter(need=need).select_related(
         "provider__organisation", "offering")
     recs = None
-    if request.user.role in SEES_ENTERPRISES or request.user.is_superuser:
+    if has_role(request.user, SEES_ENTERPRISES):
         if need.status in svc.OPEN_NEED_STATUSES:
             recs = svc.recommend(need.enterprise, need)
     asked = {c.offering_id for c in contacts if c.status in svc.ACTIVE_CONTACT}
@@ -533,7 +533,7 @@ def key_figures(request) -> list[dict]:
         n = ContactRequest.objects.visible_to(user).filter(status=ContactStatus.REQUESTED).count()
         return [{"label": _("待联系的对接请求"), "value": str(n), "unit": _("条"),
                  "url": reverse("marketplace:contact_list") + "?status=requested"}]
-    if user.is_superuser or user.role in CITY:
+    if is_city_wide(user):
         n = Need.objects.filter(status__in=svc.OPEN_NEED_STATUSES).count()
         return [{"label": _("待对接需求"), "value": f"{n:,}", "unit": _("条"), "url": reverse("marketplace:funnel")}]
     return []

@@ -21,6 +21,7 @@ from shuzhuan.core.access import api_access
 from shuzhuan.core.domain import money_json
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
+from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES, LEVEL_RANGE, MAX_LEVEL
 from shuzhuan.programs.domain.money import MONEY_PATTERN
 
@@ -118,7 +119,7 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
 
 # --- transformation projects (改造项目): read and move them through the same guarded service ----------
 
-PROJECT_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "provider", "expert")
+PROJECT_ROLES = wf.PROJECT_ROLES
 
 
 class ProjectOut(Schema):

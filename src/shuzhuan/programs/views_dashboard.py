@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.domain import to_wan
+from shuzhuan.core.models import is_city_wide
 from shuzhuan.programs import dashboard, services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -37,7 +38,7 @@ def programme_dashboard(request):
     if programme is None:
         return render(request, "programs/no_programme.html", {})
     user = request.user
-    board = dashboard.build(programme, user, with_ledger=user.is_superuser or user.role in CITY)
+    board = dashboard.build(programme, user, with_ledger=is_city_wide(user))
     chart = {
         "funnel": [{"name": f["label"], "value": f["count"]} for f in board.funnel],
         "sources": [label for _code, label in board.sources],
@@ -70,7 +71,7 @@ def batch_list(request):
     for batch_id, amount in Project.objects.filter(batch__in=batches).values_list("batch_id", "subsidy_amount"):
         totals[batch_id] = totals.get(batch_id, 0) + 1
         sums[batch_id] = sums.get(batch_id, Decimal("0.00")) + (amount or Decimal("0.00"))
-    is_city = user.is_superuser or user.role in CITY
+    is_city = is_city_wide(user)
     programmes = Programme.objects.order_by("-starts_on")
     form = BuildBatchForm(programmes=programmes, initial={"month": timezone.localdate().strftime("%Y-%m")}) if is_city else None
     ready = (Project.objects.filter(state=wf.CITY_APPROVED, batch__isnull=True).select_related(
@@ -108,7 +109,7 @@ def batch_detail(request, batch_id: int):
     projects = (Project.objects.visible_to(request.user).filter(batch=batch)
                 .select_related("enterprise__organisation", "enterprise__town", "provider").order_by("pk"))
     user = request.user
-    is_city = user.is_superuser or user.role in CITY
+    is_city = is_city_wide(user)
     try:
         sources = [(s.code, s.label) for s in services.rules_version(batch.programme).fund_sources]
     except services.ServiceError:
