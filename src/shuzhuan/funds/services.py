@@ -392,6 +392,22 @@ def balances(programme: str) -> dict[tuple[str, str], dict[str, Decimal]]:
     return dict(sorted(result.items(), key=key))
 
 
+def commitments_by_reference(programme: str) -> dict[str, tuple[str, dict[str, Decimal]]]:
+    """Per reference (a project), the money the ledger set aside for it and not released, from the
+    postings: {reference: (status "open" or "paid", {source code: amount})}. One query; a
+    reference committed, released and committed again counts its live commitment only."""
+    rows = (Posting.objects.filter(account__bucket=Bucket.COMMITTED, amount__gt=0,
+                                   transaction__opened_commitments__programme=programme,
+                                   transaction__opened_commitments__status__in=(CommitmentStatus.OPEN, CommitmentStatus.PAID))
+            .values_list("transaction__opened_commitments__reference", "transaction__opened_commitments__status",
+                         "account__source__code")
+            .annotate(total=Sum("amount")).order_by())
+    result: dict[str, tuple[str, dict[str, Decimal]]] = {}
+    for reference, status, source, total in rows:
+        result.setdefault(reference, (status, {}))[1][source] = Decimal(total).quantize(CENT)
+    return result
+
+
 def free_direct_balance(programme: str) -> Decimal:
     """What the programme still has for a subsidy (DESIGN decision 8): the free balance of its
     direct-subsidy lines, as the largest amount a commitment split by the programme's shares can

@@ -110,15 +110,16 @@ def batch_detail(request, batch_id: int):
                 .select_related("enterprise__organisation", "enterprise__town", "provider").order_by("pk"))
     user = request.user
     is_city = is_city_wide(user)
+    rules_problem = ""
     try:
         sources = [(s.code, s.label) for s in services.rules_version(batch.programme).fund_sources]
-    except services.ServiceError:
-        sources = []
+    except services.ServiceError as exc:  # shown: the columns by fund source cannot be listed
+        sources, rules_problem = [], str(exc)
     rows = [(p, [p.subsidy_by_source.get(code, "0.00") for code, _l in sources]) for p in projects]
     count = batch.projects.count()
     refusal = wf.batch_refusal(batch.status, count, batch.exported_at is not None)
     return render(request, "programs/batch_detail.html", {
-        "batch": batch, "rows": rows, "sources": sources, "is_city": is_city, "total": services.batch_total(batch),
+        "batch": batch, "rows": rows, "sources": sources, "rules_problem": rules_problem, "is_city": is_city, "total": services.batch_total(batch),
         "count": count, "next_label": wf.BATCH_ACTIONS.get(batch.status), "refusal": refusal,
         "level_names": LEVEL_NAMES, "may_export": batch.status in (wf.BATCH_APPROVED, wf.BATCH_PAID),
     })
@@ -160,6 +161,9 @@ def batch_remove(request, batch_id: int):
 def batch_export(request, batch_id: int):
     batch = _batch(request, batch_id)
     try:
+        # the payment list splits each payout by fund source: without the rules it would lose those
+        # columns, so the export is refused with the reason instead
+        services.rules_version(batch.programme)
         data = services.export_batch(request.user, batch)
     except services.ServiceError as exc:
         messages.error(request, str(exc))
