@@ -13,6 +13,11 @@ class MarketplaceConfig(AppConfig):
 
         register_relationship(related_enterprises)
 
+        from shuzhuan.marketplace.services_match import relink_partners
+        from shuzhuan.registry.models import register_enterprises_added
+
+        register_enterprises_added(relink_partners)  # a partner registered after its leader's list
+
         from shuzhuan.marketplace.views_match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains

@@ -196,14 +196,6 @@ class BatchScorer:
         return lazy.with_columns(self.level).collect()
 
 
-def score_frame(indicator_set: IndicatorSet, frame: pl.DataFrame, check: bool = True) -> pl.DataFrame:
-    return BatchScorer(indicator_set).score(frame, check)
-
-
-def find_errors(indicator_set: IndicatorSet, frame: pl.DataFrame) -> pl.DataFrame:
-    return BatchScorer(indicator_set).find_errors(frame)
-
-
 def sheets_frame(indicator_set: IndicatorSet, sheets: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> pl.DataFrame:
     """API-style (answers, scenarios) pairs → the batch input frame (lists joined as "B,D")."""
 

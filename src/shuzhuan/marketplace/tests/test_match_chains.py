@@ -143,3 +143,25 @@ def test_recommendations_api(world, login):
     assert c.get(f"/api/v1/marketplace/recommendations/{a.uscc}?need=999999").status_code == 404
     assert c.get(f"/api/v1/marketplace/recommendations/{world.enterprises['b'].uscc}").status_code == 404
     assert login(world.users["provider_a"]).get(f"/api/v1/marketplace/recommendations/{a.uscc}").status_code == 403
+
+
+def test_a_partner_registered_after_the_leaders_list_is_linked(world, tmp_path):
+    """The leader's list names a supplier not yet in the registry; when the registry imports it,
+    the marketplace's hook (registered in ready()) links it, so the chain figures count it."""
+    from shuzhuan.registry.imports.service import import_file
+    from shuzhuan.registry.tests.test_import_service import row, uscc, write_csv
+
+    leader = world.enterprises["a"]
+    link = ChainLink.objects.create(leader=leader, partner_uscc=uscc(7), partner_name="后来建档的供应商", relation="supplier")
+    other = ChainLink.objects.create(leader=leader, partner_uscc=uscc(8), partner_name="仍未建档", relation="supplier")
+    report = import_file(write_csv(tmp_path / "partners.csv", [row(7)]))
+    assert report.created == 1
+    link.refresh_from_db()
+    other.refresh_from_db()
+    assert link.partner is not None and link.partner.uscc == uscc(7)
+    assert other.partner is None
+    # a dry run adds nothing and links nothing
+    third = ChainLink.objects.create(leader=leader, partner_uscc=uscc(9), partner_name="试导入", relation="customer")
+    import_file(write_csv(tmp_path / "trial.csv", [row(9)]), dry_run=True)
+    third.refresh_from_db()
+    assert third.partner is None
