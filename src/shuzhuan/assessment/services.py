@@ -6,8 +6,9 @@ scorer); nothing here computes points.
 
 Conflict of interest (DESIGN decision 3): `rater_conflicts(enterprise, organisation)` is asked
 before a provider (or an expert's organisation) is assigned as on-site rater. It returns the reason
-for refusing, or None. No contracts exist on the platform yet, so today it always returns None; the
-programmes app will answer it from its contracts (the provider contracted by the enterprise).
+for refusing, or None. The apps that hold contracts answer it through `register_conflict_rule`:
+the programmes app registers its rule in `ready()` (the provider contracted by the enterprise in a
+transformation project may not rate it).
 """
 
 from __future__ import annotations

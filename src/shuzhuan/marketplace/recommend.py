@@ -60,25 +60,34 @@ def _rows(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _select(model: type, fields: Sequence[str], where: str = "") -> str:
+    """`SELECT <columns> FROM <table>` with the table and column names the model declares (quoted),
+    so a renamed column or table cannot leave this raw SQL behind. `where` names fields as {field}."""
+    quote = connection.ops.quote_name
+    meta = model._meta  # type: ignore[attr-defined]
+    columns = {name: quote(meta.get_field(name).column) for name in fields}
+    sql = f"SELECT {', '.join(columns.values())} FROM {quote(meta.db_table)}"  # noqa: S608 (names from the model)
+    if where:
+        sql += " WHERE " + where.format(**{f.name: quote(f.column) for f in meta.concrete_fields})
+    return sql
+
+
 def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 # --- inputs -----------------------------------------------------------------------------------------------
 def enterprise_frame() -> pl.DataFrame:
-    table = Enterprise._meta.db_table
-    rows = _rows(f"SELECT organisation_id, industry_id, town_id FROM {table}")  # noqa: S608 (table name from the model)
+    rows = _rows(_select(Enterprise, ("organisation", "industry", "town")))
     return pl.DataFrame(rows, schema={"enterprise_id": pl.Int64, "industry_code": pl.String, "town_id": pl.Int64},
                         orient="row").with_columns(pl.col("industry_code").fill_null(""))
 
 
 def official_frame() -> pl.DataFrame:
     """The official assessment per enterprise: enterprise_id, level, scenarios (JSON text), indicator_set."""
-    table = Assessment._meta.db_table
     marks = ", ".join(["%s"] * len(FINAL_STATUSES))
-    rows = _rows(
-        f"SELECT enterprise_id, id, source, assessed_on, level, scenarios, indicator_set FROM {table} "  # noqa: S608
-        f"WHERE status IN ({marks})", [str(s) for s in FINAL_STATUSES])
+    rows = _rows(_select(Assessment, ("enterprise", "id", "source", "assessed_on", "level", "scenarios", "indicator_set"),
+                         f"{{status}} IN ({marks})"), [str(s) for s in FINAL_STATUSES])
     frame = pl.DataFrame(
         [(e, i, int(src == Source.ONSITE), _date(d), lvl, s if isinstance(s, str) else _json(s), ind)
          for e, i, src, d, lvl, s, ind in rows],

@@ -22,7 +22,7 @@ from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core import audit
-from shuzhuan.core.models import Role, is_city_wide, is_officer
+from shuzhuan.core.models import Role, is_officer
 from shuzhuan.marketplace.domain import progress
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.domain.matching import (
@@ -401,19 +401,8 @@ def funnel_workbook(f: Funnel, path: Path) -> None:
 
 # --- consortia ----------------------------------------------------------------------------------------
 def consortia_for(user: Any) -> QuerySet[Consortium]:
-    """City: all. Town officer: those with a member enterprise or the traction unit in the town. An
-    enterprise or provider: those it belongs to (traction unit, lead platform or member)."""
-    qs = Consortium.objects.all()
-    if is_city_wide(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role == Role.TOWN_OFFICER and user.town_id:
-        return qs.filter(Q(members__enterprise__town_id=user.town_id) | Q(traction_unit__enterprise__town_id=user.town_id)).distinct()
-    if user.role in (Role.ENTERPRISE, Role.PROVIDER) and user.organisation_id:
-        org = user.organisation_id
-        return qs.filter(Q(members=org) | Q(traction_unit_id=org) | Q(lead_provider_id=org)).distinct()
-    return qs.none()
+    """The consortia a user sees (the model's `visible_to`)."""
+    return Consortium.objects.visible_to(user)
 
 
 def rated_rows(enterprise_ids: Iterable[int]) -> list[progress.Rated]:
