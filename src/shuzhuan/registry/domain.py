@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shuzhuan.core.domain import to_halfwidth
 
@@ -125,7 +127,7 @@ def rule_for(rules: list[SizeRule], on: dt.date) -> SizeRule:
     return current
 
 
-def parse_size_rules(data: dict) -> list[SizeRule]:
+def parse_size_rules(data: Mapping[str, Any]) -> list[SizeRule]:
     rules = []
     for version in data["versions"]:
         params = version["parameters"]
