@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from shuzhuan.api.errors import ApiError
@@ -46,7 +47,7 @@ class NeedScenariosOut(Schema):
 def classify_need(request, payload: NeedIn) -> dict[str, Any]:
     problem = _text_problem(payload.text)
     if problem:
-        raise ApiError(422, "invalid", "请求参数有误", [{"field": "text", "message": problem}])
+        raise ApiError(422, "invalid", _("请求参数有误"), [{"field": "text", "message": problem}])
     model = classifier()
     matches = model.classify(payload.text, top=payload.top)
     return {

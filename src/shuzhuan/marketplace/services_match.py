@@ -17,6 +17,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.models import FINAL_STATUSES, Assessment, Source
@@ -215,11 +216,11 @@ def derive_needs(actor: Any, enterprise: Enterprise, limit: int | None = None) -
     scenario are not repeated. Returns (new needs, an explanation)."""
     assessment = official_for(enterprise)
     if assessment is None or assessment.level is None:
-        raise MatchError("本企业还没有正式的评测结果：请先完成自评测或现场评定。")
+        raise MatchError(_("本企业还没有正式的评测结果：请先完成自评测或现场评定。"))
     s = indicator_sets.load(assessment.indicator_set)
     gaps = scenario_gaps(s, assessment.level, assessment.scenarios or {}, gate_milli(assessment))
     if gaps is None or not assessment.scenarios:
-        raise MatchError("该评测结果没有业务场景等级，无法推导场景差距。")
+        raise MatchError(_("该评测结果没有业务场景等级，无法推导场景差距。"))
     levels = assessment.scenarios
     ordered = sorted(gaps.codes, key=lambda c: (c not in gaps.mandatory, -(int(levels.get(c) or 0)), c))
     existing = set()
@@ -266,7 +267,7 @@ def request_contact(actor: Any, enterprise: Enterprise, offering: Offering, need
     """The enterprise asks the offering's provider to contact it. (request, created): an active
     request for the same offering is not repeated."""
     if need is not None and need.enterprise_id != enterprise.pk:
-        raise MatchError("该需求不属于本企业。")
+        raise MatchError(_("该需求不属于本企业。"))
     existing = ContactRequest.objects.filter(enterprise=enterprise, offering=offering, status__in=ACTIVE_CONTACT).first()
     if existing is not None:
         return existing, False
@@ -289,7 +290,7 @@ def update_contact(actor: Any, contact: ContactRequest, status: str, outcome: st
     if status not in TRANSITIONS.get(contact.status, ()):
         old = ContactStatus(contact.status).label
         new = ContactStatus(status).label if status in ContactStatus.values else status
-        raise MatchError(f"对接状态不能从“{old}”改为“{new}”。")
+        raise MatchError(_("对接状态不能从“%(old)s”改为“%(new)s”。") % {"old": old, "new": new})
     old = contact.status
     contact.status = status
     contact.outcome = outcome.strip()
@@ -484,7 +485,7 @@ def save_chain_links(actor: Any, leader: Enterprise, rows: Sequence[dict[str, st
     ChainLink.objects.bulk_update(update, ["partner_name", "partner", "imported_at"], batch_size=1000)
     removed = 0
     if replace and existing:
-        removed, _ = ChainLink.objects.filter(pk__in=[link.pk for link in existing.values()]).delete()
+        removed, _by_model = ChainLink.objects.filter(pk__in=[link.pk for link in existing.values()]).delete()
     counts = {"created": len(create), "updated": len(update), "removed": removed,
               "in_registry": sum(1 for r in rows if r["uscc"] in registry)}
     audit.record(actor, "chain_import", leader,
@@ -562,13 +563,13 @@ def read_chain_file(path: Path) -> ChainFile:
     else:
         header = {}
     if not header:
-        raise ImportFileError("missing_headers", "缺少必需的列：统一社会信用代码、企业名称（可选：关系，填“供应商”或“客户”）")
+        raise ImportFileError("missing_headers", _("缺少必需的列：统一社会信用代码、企业名称（可选：关系，填“供应商”或“客户”）"))
     out = ChainFile([], [], 0, header_row)
     seen: dict[tuple[str, str], int] = {}
     for number, cells in rows_iter:
         out.rows_total += 1
         if out.rows_total > CHAIN_MAX_ROWS:
-            raise ImportFileError("too_many_rows", f"名单不能超过 {CHAIN_MAX_ROWS} 行，请拆分后分批导入")
+            raise ImportFileError("too_many_rows", _("名单不能超过 %(limit)s 行，请拆分后分批导入") % {"limit": CHAIN_MAX_ROWS})
 
         def cell(fld: str, cells: Sequence[Any] = cells) -> Any:
             index = header[fld][0] if fld in header else None
@@ -600,7 +601,7 @@ def read_chain_file(path: Path) -> ChainFile:
         else:
             out.rows.append({"uscc": uscc, "name": name, "relation": relation})
     if out.rows_total == 0:
-        raise ImportFileError("empty_file", "文件中没有数据行：第一行为列名，从第二行起每行一家企业")
+        raise ImportFileError("empty_file", _("文件中没有数据行：第一行为列名，从第二行起每行一家企业"))
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -50,7 +51,7 @@ def _date(value: object) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("date", "日期应为 YYYY-MM-DD，如 2025-06-01")
+    raise PydanticCustomError("date", _("日期应为 YYYY-MM-DD，如 2025-06-01"))
 
 
 MoneyIn = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
@@ -100,10 +101,10 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     try:
         programme = programmes.load(payload.programme)
     except programmes.UnknownProgramme:
-        raise _invalid("programme", f"未知的奖补计划 {payload.programme!r}；可用：{'、'.join(programmes.available())}") from None
+        raise _invalid("programme", _("未知的奖补计划 %(programme)s；可用：%(items)s") % {"programme": repr(payload.programme), "items": '、'.join(programmes.available())}) from None
     version = programme.version_on(on)
     if version is None:
-        raise _invalid("on", f"{on.isoformat()} 不在「{programme.title}」任何版本的有效期内（{programme.periods}）")
+        raise _invalid("on", _("%(date)s 不在「%(title)s」任何版本的有效期内（%(periods)s）") % {"date": on.isoformat(), "title": programme.title, "periods": programme.periods})
     try:
         result = quote(version, payload.level, [CostItem(i.category, i.amount) for i in payload.items])
     except QuoteInputError as exc:
@@ -178,9 +179,9 @@ def list_projects(request: HttpRequest, state: str = "", limit: int = 100, offse
     from shuzhuan.programs.domain import workflow
 
     if state and state not in workflow.STATES:
-        raise _invalid("state", f"未知的状态 {state!r}；可用：{'、'.join(workflow.STATES)}")
+        raise _invalid("state", _("未知的状态 %(state)s；可用：%(items)s") % {"state": repr(state), "items": '、'.join(workflow.STATES)})
     if not 1 <= limit <= 500 or offset < 0:
-        raise _invalid("limit", "limit 应为 1–500，offset 不能为负")
+        raise _invalid("limit", _("limit 应为 1–500，offset 不能为负"))
     queryset = _projects(request).order_by("pk")
     if state:
         queryset = queryset.filter(state=state)
@@ -206,7 +207,7 @@ def transition_project(request: HttpRequest, project_id: int, payload: Transitio
 
     project = get_object_or_404(_projects(request), pk=project_id)
     if payload.action not in workflow.TRANSITIONS:
-        raise _invalid("action", f"未知的操作 {payload.action!r}；可用：{'、'.join(workflow.TRANSITIONS)}")
+        raise _invalid("action", _("未知的操作 %(action)s；可用：%(items)s") % {"action": repr(payload.action), "items": '、'.join(workflow.TRANSITIONS)})
     try:
         services.transition(request.user, project, payload.action, payload.reason)
     except services.ServiceError as exc:
