@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.assessment import indicator_sets
+from shuzhuan.assessment import rules as assessment_rules
 from shuzhuan.assessment.models import Assessment, Kind
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core.forms import BootstrapMixin
@@ -33,8 +34,10 @@ from shuzhuan.registry import sub_industries
 from shuzhuan.registry.filters import industry_choices
 from shuzhuan.registry.models import Enterprise, IndustryClass, SizeClass
 
-TARGET = Decimal("0.90")  # 城市试点: ≥ 90 % of above-scale firms in each chosen sub-industry at 二级+ (DOMAIN §5)
-TARGET_LEVEL = 2
+# 城市试点: ≥ 90 % of above-scale firms in each chosen sub-industry at 二级+; the values and their
+# source live in data/rules/statistics.yaml
+TARGET = assessment_rules.rules().target_share
+TARGET_LEVEL = assessment_rules.rules().target_level
 LEVELS = (0, 1, 2, 3, 4)
 LEVEL_NAMES = dict(enumerate(indicator_sets.level_names()))  # the indicator set's names, 0 = below the first level
 UNASSESSED = "未评测"
@@ -239,7 +242,8 @@ def _target_table(results: dict[tuple, _Cell], enterprises: dict[tuple, _Cell], 
 
     groups = _merge(results, enterprises, key_of)
     header = ["细分行业", "行业代码", "规上企业", "已评测", "二级及以上", "达标率 %（占规上企业）", "目标 %", "距目标还差（家）"]
-    table = Table("target", "规上企业二级及以上占比（对照试点 90% 目标）", header)
+    table = Table("target", f"规上企业{LEVEL_NAMES[TARGET_LEVEL]}及以上占比（对照试点 {int(TARGET * 100)}% 目标，"
+                            f"{assessment_rules.rules().cite('target')}）", header)
     names, shares = [], []
     for s in subs:
         cell = groups.get(s.code, _Cell())

@@ -90,6 +90,11 @@ def star_rule_versions() -> list[star_rules.StarRule]:
         return star_rules.parse_rules(yaml.safe_load(fh))
 
 
+def satisfaction_points(mean_rating: Decimal | float | str) -> Decimal:
+    """A mean 1–5 satisfaction rating on the star rule's 0–100 scale (the factor is in star_rule.yaml)."""
+    return star_rules.rule_for(star_rule_versions(), today()).satisfaction_points(Decimal(str(mean_rating)))
+
+
 def today() -> dt.date:
     return timezone.localdate()
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuzhuan.assessment import rules as assessment_rules
 from shuzhuan.assessment.models import Assessment
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import OrganisationKind, Role, Town, has_role, is_city_wide
@@ -441,11 +442,13 @@ def chain_list(request):
         n_customers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.CUSTOMER)),
     ).order_by("-n_suppliers", "organisation__name")
     page = Paginator(leaders, PAGE_SIZE).get_page(request.GET.get("page"))
-    # 以大带小 at a glance: of each leader's partners in the registry, how many have an official result, at 二级+
+    # 以大带小 at a glance: of each leader's partners in the registry, how many have an official result, at the
+    # pilot's target level (二级+, assessment/data/rules/statistics.yaml)
     via = "enterprise__chain_memberships__leader"
     reached = {leader: (n, n2) for leader, n, n2 in Assessment.objects.filter(
         is_official=True, enterprise__chain_memberships__leader__in=[e.pk for e in page.object_list]).values(via).annotate(
-        n=Count("enterprise", distinct=True), n2=Count("enterprise", filter=Q(level__gte=2), distinct=True),
+        n=Count("enterprise", distinct=True),
+        n2=Count("enterprise", filter=Q(level__gte=assessment_rules.rules().target_level), distinct=True),
     ).values_list(via, "n", "n2").order_by()}
     for leader in page.object_list:
         leader.n_assessed, leader.n_level2 = reached.get(leader.pk, (0, 0))

@@ -898,6 +898,7 @@ def delivery_record(provider_id: int):
     applied for acceptance and how many did so on time, and its admission score."""
     from django.db.models import Avg, Count, F, Q
 
+    from shuzhuan.marketplace import services_pool
     from shuzhuan.marketplace.domain.stars import DeliveryRecord
     from shuzhuan.marketplace.models import ProviderProfile
 
@@ -910,7 +911,7 @@ def delivery_record(provider_id: int):
     profile = ProviderProfile.objects.filter(pk=provider_id).only("admission_score").first()
     return DeliveryRecord(
         rated_projects=rated["n"],
-        satisfaction=None if mean is None else (Decimal(str(mean)) * 20).quantize(Decimal("0.01")),
+        satisfaction=None if mean is None else services_pool.satisfaction_points(mean),  # × the star rule's factor
         accepted_projects=accepted["n"], on_time_projects=accepted["on_time"],
         admission_score=profile.admission_score if profile else None,
     )
