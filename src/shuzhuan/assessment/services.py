@@ -173,7 +173,10 @@ def submit(actor: Any, assessment: Assessment, pledge: bool) -> Result:
 
 # --- evidence ---------------------------------------------------------------------------------------
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+def evidence_max_bytes() -> int:
+    """The one document upload limit (settings.DOCUMENT_MAX_UPLOAD_BYTES)."""
+    return int(settings.DOCUMENT_MAX_UPLOAD_BYTES)
+
 EVIDENCE_PER_QUESTION = 10
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -206,8 +209,8 @@ def check_evidence_file(upload: Any) -> FileType:
         raise ServiceError(_("不支持的文件类型：仅可上传 PDF、JPG/PNG 图片、DOCX、XLSX 文件"))
     if upload.size == 0:
         raise ServiceError(_("文件为空"))
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ServiceError(_("文件过大：每个文件不超过 %(mb)d MB") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)})
+    if upload.size > evidence_max_bytes():
+        raise ServiceError(_("文件过大：每个文件不超过 %(mb)d MB") % {"mb": evidence_max_bytes() // (1024 * 1024)})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

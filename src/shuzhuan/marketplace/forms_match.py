@@ -110,8 +110,8 @@ class ChainUploadForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件；.xls 请先在 Excel 中另存为 .xlsx"))
         if upload.size == 0:
             raise forms.ValidationError(_("文件是空的"))
-        if upload.size > min(settings.IMPORT_MAX_UPLOAD_BYTES, 20 * 2**20):
-            raise forms.ValidationError(_("文件过大，上限为 20 MB"))
+        if upload.size > settings.DOCUMENT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件过大，上限为 %(mb)d MB") % {"mb": settings.DOCUMENT_MAX_UPLOAD_BYTES // 2**20})
         return upload
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -76,7 +77,7 @@ def pool_rules() -> PoolRules:
         notice_workdays=int(params["notice_workdays"]["value"]),
         min_experts=int(params["min_experts"]["value"]),
         pass_score=Decimal(str(params["pass_score"]["value"])),
-        max_document_bytes=int(docs["max_bytes"]),
+        max_document_bytes=int(settings.DOCUMENT_MAX_UPLOAD_BYTES),
         document_extensions=tuple(str(e).lower() for e in docs["extensions"]),
         document_kinds={str(k): str(v) for k, v in docs["kinds"].items()},
         calendar=WorkCalendar.with_overrides(overrides.get("holidays") or (), overrides.get("workdays") or ()),

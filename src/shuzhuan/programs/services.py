@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -382,7 +383,7 @@ def finish_milestone(actor: Any, project: Project, milestone_id: int, note: str 
 
 # --- documents ------------------------------------------------------------------------------------
 
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENT_MAX_BYTES = settings.DOCUMENT_MAX_UPLOAD_BYTES  # the one document upload limit
 _MAGIC = {
     wf.PDF: (b"%PDF-", ""),
     wf.JPG: (b"\xff\xd8\xff", ""),

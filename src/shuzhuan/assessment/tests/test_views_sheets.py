@@ -211,8 +211,8 @@ def test_upload_refuses_wrong_types(world, login, draft, name, content, message)
     assert not Evidence.objects.exists()
 
 
-def test_upload_size_limit(world, login, draft, monkeypatch):
-    monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 100)
+def test_upload_size_limit(world, login, draft, settings):
+    settings.DOCUMENT_MAX_UPLOAD_BYTES = 100
     response = upload(login(world.users["ent_a"]), draft, "大.pdf", PDF + b"x" * 200)
     assert "文件过大" in text(response) and not Evidence.objects.exists()
 
