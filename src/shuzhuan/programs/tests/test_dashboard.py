@@ -85,7 +85,7 @@ def test_pool_pages(world, login):
     assert login(world.users["town_b"]).get("/programs/pool/").content.decode().count(world.enterprises["a"].name) == 0
     with CaptureQueriesContext(connection) as queries:
         login(world.users["city"]).get("/programs/pool/")
-    assert len(queries) < 20
+    assert len(queries) == 15  # pinned: a new query per row or per filter fails here
 
 
 def test_enterprise_applies(world, login):
