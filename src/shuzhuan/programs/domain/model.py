@@ -29,6 +29,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class EligibilityRules:
+    """Who may join the programme and its deadlines (part of a version, so dated and cited)."""
+
+    sub_industries: tuple[str, ...]  # registry/data/sub_industries.yaml codes
+    sme_only: bool = True
+    exclude_little_giants: bool = True  # firms already funded as 专精特新“小巨人”
+    exclude_earlier_pilots: bool = True
+    finish_months: int = 3  # from listing to the end of the upgrade
+    acceptance_months: int = 3  # from completion to the acceptance application
+
+
+@dataclass(frozen=True)
 class FundSource:
     code: str
     label: str
@@ -59,6 +71,7 @@ class ProgrammeVersion:
     cap_per_project: Decimal | None = None
     share_of_eligible_investment: Decimal | None = None
     purpose_rule: PurposeRule | None = None
+    eligibility: EligibilityRules | None = None
 
     @property
     def label(self) -> str:
