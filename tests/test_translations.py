@@ -129,3 +129,20 @@ def test_an_english_user_reads_english_errors(world, login) -> None:
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language the user chose
     body = c.post("/api/v1/programs/subsidy-quote", "not json", content_type="application/json").json()
     assert body["message"] == "The request body is not valid JSON"
+
+
+TEMPLATE_TOKEN = re.compile(r"(\{% *blocktrans(?:late)?\b.*?\{% *endblocktrans(?:late)? *%\}|\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\})",
+                            re.S)
+
+
+def chinese_outside_tags(text: str) -> list[str]:
+    """Chinese words or full-width punctuation in a template's text, outside translate tags."""
+    parts = TEMPLATE_TOKEN.split(text)
+    return [m.group(0) for part in parts[::2] for m in re.finditer(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]+", part)]
+
+
+def test_templates_have_no_chinese_outside_translation_tags() -> None:
+    found = {str(p.relative_to(SRC)): chinese_outside_tags(p.read_text(encoding="utf-8")) for p in SRC.rglob("*.html")}
+    assert len(found) > 90
+    assert {k: v for k, v in found.items() if v} == {}
+    assert chinese_outside_tags("<b>{% translate '联系人' %}：{{ x }}</b>{# 注释 #}") == ["："]  # the scan can fail
