@@ -46,3 +46,16 @@ def test_every_admin_list_page_answers(world, login):
         assert c.get(url).status_code == 200, url
         checked += 1
     assert checked >= 30
+
+
+def test_mypy_checks_every_domain_package():
+    """`make test` runs mypy on [tool.mypy] files: every app's domain.py or domain/ must be listed."""
+    import tomllib
+
+    config = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    from fnmatch import fnmatch
+
+    patterns = config["tool"]["mypy"]["files"]
+    present = {f"src/shuzhuan/{p.relative_to(SRC)}" for p in [*SRC.glob("*/domain.py"), *SRC.glob("*/domain")]}
+    assert len(present) >= 6
+    assert [p for p in sorted(present) if not any(fnmatch(p, pattern) for pattern in patterns)] == []

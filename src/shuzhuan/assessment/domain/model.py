@@ -207,7 +207,7 @@ class LevelRule:
     levels: tuple[LevelRequirement, ...]  # ascending by level
     note: str = ""
     unverified: bool = False
-    below_first_level: str = "未达到一级"  # level 0's name; the data file states it (`below_first_level`)
+    below_first_level: str = ""  # level 0's name, stated by the data file (`below_first_level`, required)
 
     @property
     def needs_scenarios(self) -> bool:
