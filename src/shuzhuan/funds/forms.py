@@ -18,7 +18,9 @@ def programme_choices() -> list[tuple[str, str]]:
 def purpose_rule_texts() -> list[str]:
     """Each programme's purpose rule in words, from its data file (the version in force), with its source."""
     from shuzhuan.funds.services import version_for
-    from shuzhuan.programs.domain.money import format_fraction
+
+    def format_fraction(share: Decimal) -> str:  # Decimal("0.80") → "80%"
+        return f"{(share * 100).normalize():f}%"
 
     texts = []
     for code in programmes.available():
