@@ -253,7 +253,6 @@ def run() -> dict:
     raw_per_s, raw_cpu = (max(run[i] for run in raw_runs) for i in (0, 1))
     peak_half, peak_full = _peak_mb(lambda: ours(half, accepted_half)), _peak_mb(lambda: ours(full, accepted))
     return {
-        "database": connection.vendor,
         "baseline": "COPY" if connection.vendor == "postgresql" else "executemany",
         "rows": ROWS,
         "rows_accepted": accepted,
