@@ -100,10 +100,7 @@ class CopyLoader(Loader):
             STAGE_AUDIT: f"ord integer NOT NULL, {uscc}, action varchar(64) NOT NULL, summary varchar(300) NOT NULL, "
                          "changes text NOT NULL",
         }
-        with connection.cursor() as cursor:
-            for name, columns in self.stages.items():
-                # ON COMMIT DROP: the tables live as long as the import's transaction (and vanish on rollback)
-                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DROP")
+        self.staged = False
         org, ent, year, entry = (_q(m._meta.db_table) for m in (Organisation, Enterprise, EnterpriseYear, AuditEntry))
         ent_list = ", ".join(_q(c) for c in ENT_STAGED)
         ent_set = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in ENT_STAGED if c not in ENT_KEPT)
@@ -135,11 +132,16 @@ class CopyLoader(Loader):
                 copy.write_row(row)
 
     def write(self, rows: ChunkRows) -> None:
+        """Call inside a transaction (the staging tables are dropped at its end)."""
         ent_row = attrgetter(*ENT_STAGED)
         dumps = json.dumps
         staged = []
         with connection.cursor() as wrapper:
             raw = wrapper.cursor  # psycopg's own cursor: COPY is not part of the DB-API
+            if not self.staged:  # inside the import's transaction: ON COMMIT DROP, gone on rollback too
+                for name, columns in self.stages.items():
+                    wrapper.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DROP")
+                self.staged = True
             wrapper.execute(f"TRUNCATE {', '.join(self.stages)}")
             if rows.new_orgs or rows.dirty_orgs:
                 self._copy(raw, STAGE_ORG, ("uscc", "name"), [
@@ -233,3 +235,41 @@ class SqlLoader(Loader):
              changes, "")
             for s, action, summary, changes in rows.history
         )
+
+
+# --- new model instances in bulk (other importers) ----------------------------------------------
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys from the table's sequence (PostgreSQL), for rows COPY-ed with explicit ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def bulk_insert(objs: Sequence[models.Model], batch_size: int = 1000) -> list[models.Model]:
+    """Insert new instances of one model and set their primary keys: COPY with ids reserved from the
+    sequence on PostgreSQL (values prepared as `save()` would: defaults, pre_save, get_db_prep_save),
+    `bulk_create` elsewhere. Signals are not sent (as with bulk_create)."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    fields = model._meta.concrete_fields
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    columns = ", ".join(_q(f.column) for f in fields)
+    with connection.cursor() as wrapper, wrapper.cursor.copy(f"COPY {_q(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            values = []
+            for f in fields:
+                value = f.pre_save(obj, add=True)
+                if hasattr(value, "resolve_expression"):  # a db_default left to the database: not for COPY
+                    raise ValueError(f"{model.__name__}.{f.name}: give a value to insert it by COPY")
+                values.append(f.get_db_prep_save(value, connection))
+            copy.write_row(values)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return list(objs)

@@ -142,3 +142,19 @@ def test_import_keeps_backslashes_in_cells(world, csv_file):
     ent = Enterprise.objects.select_related("organisation").get(organisation__uscc=uscc(1))
     assert (ent.organisation.name, ent.address) == (name, "古镇\\t路\\\\8号")
     assert AuditEntry.objects.get(organisation=ent.organisation).changes["name"] == [None, name]
+
+
+def test_bulk_insert_sets_primary_keys_and_stores_values_exactly(world):
+    """The other importers' writer (COPY with reserved ids on PostgreSQL, bulk_create elsewhere)."""
+    from shuzhuan.core import audit
+
+    org = world.enterprises["a"].organisation
+    entries = [audit.entry(None, "create", org, f"第 {n} 条\\N\t", organisation=org, changes={"v": [None, TRICKY]})
+               for n in range(3)]
+    created = loaders.bulk_insert(entries)
+    assert [e.pk for e in created] == sorted(e.pk for e in created) and all(e.pk for e in created)
+    stored = AuditEntry.objects.filter(pk__in=[e.pk for e in created]).order_by("pk")
+    assert [(e.summary, e.changes, e.organisation_id) for e in stored] == [
+        (f"第 {n} 条\\N\t", {"v": [None, TRICKY]}, org.pk) for n in range(3)
+    ]
+    assert stored[0].at is not None and not created[0]._state.adding
