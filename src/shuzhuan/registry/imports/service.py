@@ -41,7 +41,7 @@ from shuzhuan.registry.imports.rows import (
 from shuzhuan.registry.models import Enterprise, EnterpriseYear, IndustryClass
 from shuzhuan.registry.services import derive
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 MAX_REPORTED_ERRORS = 10_000
 ATTRIBUTES = {"town": "town_id", "industry": "industry_id"}  # row field → model attribute
 PROFILE_ATTRIBUTES = {name: ATTRIBUTES.get(name, name) for name in PROFILE_FIELDS}
