@@ -273,3 +273,54 @@ def bulk_insert(objs: Sequence[models.Model], batch_size: int = 1000) -> list[mo
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return list(objs)
+
+
+# --- the file's (USCC, 年度) keys, kept in the database so that memory stays flat --------------
+KEYS = "_sz_import_keys"
+CHUNK_KEYS = "_sz_import_chunk_keys"
+
+
+class KeyStore:
+    """Keys seen so far in a file, in a temporary table (spills to disk, not to the Python heap).
+
+    `first_rows(keys)` takes a chunk's first occurrences {(uscc, year): row} and returns those seen
+    in an earlier chunk with the row they were first seen on; all of them are then remembered.
+    COPY loads a chunk's keys on PostgreSQL, executemany elsewhere. Call inside the import's transaction.
+    """
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        suffix = " ON COMMIT DROP" if self.postgres else ""
+        with connection.cursor() as cursor:
+            for name in (KEYS, CHUNK_KEYS):
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (uscc varchar(18) NOT NULL, year smallint NOT NULL, "
+                    f"row_number integer NOT NULL, PRIMARY KEY (uscc, year)){suffix}"
+                )
+                cursor.execute(f"DELETE FROM {name}")  # a second import in the same transaction starts afresh
+
+    def first_rows(self, keys: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+        if not keys:
+            return {}
+        rows = [(uscc, year, row) for (uscc, year), row in keys.items()]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {CHUNK_KEYS}")
+            if self.postgres:
+                CopyLoader._copy(cursor.cursor, CHUNK_KEYS, ("uscc", "year", "row_number"), rows)
+            else:
+                cursor.executemany(f"INSERT INTO {CHUNK_KEYS} (uscc, year, row_number) VALUES (%s, %s, %s)", rows)
+            cursor.execute(
+                f"SELECT c.uscc, c.year, k.row_number FROM {CHUNK_KEYS} c JOIN {KEYS} k ON k.uscc = c.uscc AND k.year = c.year"
+            )
+            seen = {(uscc, year): row for uscc, year, row in cursor.fetchall()}
+            cursor.execute(
+                f"INSERT INTO {KEYS} (uscc, year, row_number) SELECT uscc, year, row_number FROM {CHUNK_KEYS} WHERE true "
+                "ON CONFLICT (uscc, year) DO NOTHING"
+            )
+        return seen
+
+    def close(self) -> None:
+        if not self.postgres:  # PostgreSQL drops them at the end of the transaction
+            with connection.cursor() as cursor:
+                for name in (KEYS, CHUNK_KEYS):
+                    cursor.execute(f"DROP TABLE IF EXISTS {name}")

@@ -4,7 +4,7 @@ One `transaction.atomic()` around the whole file; rows are validated as they str
 in chunks: per chunk one query for the enterprises already known by USCC, one for their years,
 then the chunk goes to the backend's loader (`loaders`: COPY into staging tables and one upsert per
 table on PostgreSQL, executemany and bulk_update elsewhere), with one audit entry per changed row
-(on the enterprise's timeline). Memory holds one chunk plus a compact key per (USCC, 年度) seen.
+(on the enterprise's timeline). Memory holds one chunk: the (USCC, 年度) keys seen, for duplicates, are in a temporary table.
 
 Without `skip_invalid` any error rolls everything back; `dry_run` always rolls back (the counts
 are what a real import would do).
@@ -28,7 +28,7 @@ from django.utils import timezone
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, Role, Town
 from shuzhuan.registry.imports import readers
-from shuzhuan.registry.imports.loaders import ChunkRows, loader_for
+from shuzhuan.registry.imports.loaders import ChunkRows, KeyStore, loader_for
 from shuzhuan.registry.imports.readers import ImportFileError
 from shuzhuan.registry.imports.rows import (
     PROFILE_FIELDS,
@@ -123,6 +123,7 @@ def import_file(
         today=today or timezone.localdate(),
         scope_town=scope.pk if scope else None,
         scope_label=scope.short_name if scope else "",
+        track_duplicates=False,  # per chunk, against the database (see _valid_chunks)
     )
     report = ImportReport()
     uscc_header = next(c.header for c in columns if c.field == "uscc")
@@ -162,19 +163,44 @@ def manufacturing_classes() -> Iterable[str]:
 def _valid_chunks(
     data: Iterable[tuple[int, Sequence[Any]]], validator: RowValidator, report: ImportReport, size: int
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """Validate rows as they stream in; yield the valid ones in chunks of `size`."""
-    chunk: list[tuple[int, dict[str, Any]]] = []
+    """Validate rows as they stream in, `size` at a time; yield each batch's valid rows.
+
+    Duplicates (USCC + 年度 repeated in the file) are found per batch: within it in Python, against
+    earlier batches in a temporary table (`loaders.KeyStore`), so memory does not grow with the file.
+    """
+    keys = KeyStore()
+    batch: list[tuple[int, dict[str, Any], list[RowError]]] = []
     for number, cells in data:
         report.rows_total += 1
-        values, errors = validator.validate(number, cells)
+        batch.append((number, *validator.validate(number, cells)))
+        if len(batch) >= size:
+            yield _accept(batch, validator, keys, report)
+            batch = []
+    yield _accept(batch, validator, keys, report)
+    keys.close()
+
+
+def _accept(
+    batch: list[tuple[int, dict[str, Any], list[RowError]]], validator: RowValidator, keys: KeyStore, report: ImportReport
+) -> list[tuple[int, dict[str, Any]]]:
+    """Add the duplicate errors to a batch, count its rejected rows and return the valid ones."""
+    first: dict[tuple[str, int], int] = {}
+    for number, values, _errors in batch:
+        if "uscc" in values and "year" in values:
+            first.setdefault((values["uscc"], values["year"]), number)
+    earlier = keys.first_rows(first)
+    valid = []
+    for number, values, errors in batch:
+        if "uscc" in values and "year" in values:
+            key = (values["uscc"], values["year"])
+            seen = earlier.get(key, first[key])
+            if seen != number:
+                errors.append(validator.duplicate_error(number, *key, seen))
         if errors:
             report.reject(errors)
-            continue
-        chunk.append((number, values))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    yield chunk
+        else:
+            valid.append((number, values))
+    return valid
 
 
 def _jsonable(value: Any) -> Any:

@@ -158,3 +158,13 @@ def test_bulk_insert_sets_primary_keys_and_stores_values_exactly(world):
         (f"第 {n} 条\\N\t", {"v": [None, TRICKY]}, org.pk) for n in range(3)
     ]
     assert stored[0].at is not None and not created[0]._state.adding
+
+
+def test_duplicates_are_found_across_chunks_without_keeping_keys_in_memory(world, csv_file):
+    rows = [row(1), row(2), row(3, year="2023"), row(4), row(3, year="2023", name="又一行"), row(1), row(1, year="2023")]
+    report = import_file(csv_file(rows), chunk_rows=2, skip_invalid=True)
+    assert [(e["row"], e["code"]) for e in report.errors] == [(6, "duplicate_in_file"), (7, "duplicate_in_file")]
+    assert "第 4 行" in report.errors[0]["message"] and "第 2 行" in report.errors[1]["message"]
+    assert (report.created, report.updated) == (4, 1)
+    again = import_file(csv_file(rows[:2]), chunk_rows=2)  # a new import starts with no keys
+    assert not again.errors
