@@ -1,8 +1,10 @@
 """`make bench [ONLY=name]`: run each benchmark module in bench/ (one JSON line each).
 
 A benchmark is a module `bench/<name>.py` with `NAME` and `run() -> dict`; the runner adds peak
-memory and prints the dict as one JSON line. Benchmarks build their own database (a temporary
-SQLite file unless DATABASE_URL is set), never touching the demo database.
+memory and prints the dict as one JSON line. Benchmarks build their own database: the one DATABASE_URL
+names when it is set (PostgreSQL: the figure that counts, DESIGN decision 9; its tables are migrated
+and the benchmarks' rows deleted again), else a temporary SQLite file, never the demo database.
+Each line says which database it ran on.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; have: {', '.join(sorted(names))}", file=sys.stderr)
         return 2
     setup_django()
+    from django.db import connection
+
     for name in sorted(names):
         if only and name not in only:
             continue
         module = importlib.import_module(f"bench.{name}")
         result = module.run()
-        print(json.dumps({"benchmark": name, **result}, ensure_ascii=False), flush=True)
+        print(json.dumps({"benchmark": name, "database": connection.vendor, **result}, ensure_ascii=False), flush=True)
     return 0
 
 

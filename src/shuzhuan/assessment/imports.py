@@ -11,7 +11,8 @@ report types, the annotated download. As there, errors name the row as Excel num
 as written in the file, a code and a Chinese message; the whole file is one transaction, rolled back
 on any error unless `skip_invalid`; `dry_run` always rolls back. The enterprise must be registered
 and within the importing officer's scope. Importing the same enterprise, date and kind again
-replaces the earlier imported row.
+replaces the earlier imported row. Sheets and their history are written in bulk per chunk: COPY on
+PostgreSQL, bulk_create elsewhere (`registry.imports.loaders.bulk_insert`).
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ from shuzhuan.assessment.models import Assessment, Kind, Source, Status
 from shuzhuan.assessment.results import refresh_official
 from shuzhuan.core import audit
 from shuzhuan.core.domain import to_halfwidth
-from shuzhuan.core.models import AuditEntry
 from shuzhuan.registry.domain import UsccError, validate_uscc
 from shuzhuan.registry.imports import readers
+from shuzhuan.registry.imports.loaders import bulk_insert
 from shuzhuan.registry.imports.readers import ImportFileError
 from shuzhuan.registry.imports.rows import ALIASES as REGISTRY_ALIASES
 from shuzhuan.registry.imports.rows import CellError, RowError, cell_text, is_blank, parse_date, shown
@@ -459,7 +460,7 @@ def _write(rows: list[Row], ctx: _Context) -> None:
             explanation=r.get("explanation", []), created_by=ctx.actor if getattr(ctx.actor, "pk", None) else None,
             created_at=now, updated_at=now, submitted_at=now,
         ))
-    created = Assessment.objects.bulk_create(objects, batch_size=1000)
+    created = bulk_insert(objects)
     entries = []
     for row, obj in zip(rows, created, strict=True):
         key = (row.enterprise_id, row.values["assessed_on"], row.values["kind"])
@@ -471,7 +472,7 @@ def _write(rows: list[Row], ctx: _Context) -> None:
             ctx.report.updated += 1
         else:
             ctx.report.created += 1
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    bulk_insert(entries)
     refresh_official({row.enterprise_id for row in rows})
 
 

@@ -436,6 +436,8 @@ class RowValidator:
     towns: normalised town text (see core.domain.normalise_town_text) → town id.
     industries: valid 4-digit manufacturing class codes.
     scope_town: when set (a town officer), rows of any other town are refused.
+    track_duplicates: remember keys here (memory grows with the file); when False the caller checks
+    duplicates per chunk (`duplicate_error` gives the message) and can keep the keys elsewhere.
     """
 
     def __init__(
@@ -447,6 +449,7 @@ class RowValidator:
         today: dt.date,
         scope_town: int | None = None,
         scope_label: str = "",
+        track_duplicates: bool = True,
     ):
         self.columns = list(columns)
         self._towns = towns
@@ -455,6 +458,7 @@ class RowValidator:
         self._last_year = today.year + 1
         self._scope_town = scope_town
         self._scope_label = scope_label
+        self._track = track_duplicates
         self._seen: dict[int, int] = {}
         self._memo: dict[tuple[str, Any], Any] = {}
         self._plan = [(c.index, c.header, c.field, self._parser(c), c.field in REQUIRED) for c in self.columns]
@@ -540,7 +544,7 @@ class RowValidator:
                 values[field] = parse(raw)
             except CellError as exc:
                 errors.append(RowError(row, header, exc.code, exc.message))
-        if "uscc" in values and "year" in values:
+        if self._track and "uscc" in values and "year" in values:
             self._check_duplicate(row, values["uscc"], values["year"], errors)
         return values, errors
 
@@ -548,10 +552,13 @@ class RowValidator:
         key = row_key(uscc, year)
         first = self._seen.setdefault(key, row)
         if first != row:
-            errors.append(RowError(
-                row, self._uscc_header, "duplicate_in_file",
-                f"统一社会信用代码 {uscc} 的 {year} 年度数据与第 {first} 行重复：同一企业同一年度只能有一行，请删除或合并",
-            ))
+            errors.append(self.duplicate_error(row, uscc, year, first))
+
+    def duplicate_error(self, row: int, uscc: str, year: int, first: int) -> RowError:
+        return RowError(
+            row, self._uscc_header, "duplicate_in_file",
+            f"统一社会信用代码 {uscc} 的 {year} 年度数据与第 {first} 行重复：同一企业同一年度只能有一行，请删除或合并",
+        )
 
 
 _CANONICAL_USCC = re.compile(f"[{USCC_ALPHABET}]{{18}}")

@@ -2,8 +2,9 @@
 
 One `transaction.atomic()` around the whole file; rows are validated as they stream in and written
 in chunks: per chunk one query for the enterprises already known by USCC, one for their years,
-then bulk inserts and bulk updates, and one audit entry per changed row (on the enterprise's
-timeline). Memory holds one chunk plus a compact key per (USCC, 年度) seen.
+then the chunk goes to the backend's loader (`loaders`: COPY into staging tables and one upsert per
+table on PostgreSQL, executemany and bulk_update elsewhere), with one audit entry per changed row
+(on the enterprise's timeline). Memory holds one chunk: the (USCC, 年度) keys seen, for duplicates, are in a temporary table.
 
 Without `skip_invalid` any error rolls everything back; `dry_run` always rolls back (the counts
 are what a real import would do).
@@ -17,17 +18,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shuzhuan.core import audit
-from shuzhuan.core.models import AuditEntry, Organisation, OrganisationKind, Role, Town
+from shuzhuan.core.models import Organisation, Role, Town
 from shuzhuan.registry.imports import readers
+from shuzhuan.registry.imports.loaders import ChunkRows, KeyStore, loader_for
 from shuzhuan.registry.imports.readers import ImportFileError
 from shuzhuan.registry.imports.rows import (
     PROFILE_FIELDS,
@@ -40,7 +41,7 @@ from shuzhuan.registry.imports.rows import (
 from shuzhuan.registry.models import Enterprise, EnterpriseYear, IndustryClass, enterprises_added
 from shuzhuan.registry.services import derive
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 MAX_REPORTED_ERRORS = 10_000
 ATTRIBUTES = {"town": "town_id", "industry": "industry_id"}  # row field → model attribute
 PROFILE_ATTRIBUTES = {name: ATTRIBUTES.get(name, name) for name in PROFILE_FIELDS}
@@ -122,6 +123,7 @@ def import_file(
         today=today or timezone.localdate(),
         scope_town=scope.pk if scope else None,
         scope_label=scope.short_name if scope else "",
+        track_duplicates=False,  # per chunk, against the database (see _valid_chunks)
     )
     report = ImportReport()
     uscc_header = next(c.header for c in columns if c.field == "uscc")
@@ -163,19 +165,44 @@ def manufacturing_classes() -> Iterable[str]:
 def _valid_chunks(
     data: Iterable[tuple[int, Sequence[Any]]], validator: RowValidator, report: ImportReport, size: int
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """Validate rows as they stream in; yield the valid ones in chunks of `size`."""
-    chunk: list[tuple[int, dict[str, Any]]] = []
+    """Validate rows as they stream in, `size` at a time; yield each batch's valid rows.
+
+    Duplicates (USCC + 年度 repeated in the file) are found per batch: within it in Python, against
+    earlier batches in a temporary table (`loaders.KeyStore`), so memory does not grow with the file.
+    """
+    keys = KeyStore()
+    batch: list[tuple[int, dict[str, Any], list[RowError]]] = []
     for number, cells in data:
         report.rows_total += 1
-        values, errors = validator.validate(number, cells)
+        batch.append((number, *validator.validate(number, cells)))
+        if len(batch) >= size:
+            yield _accept(batch, validator, keys, report)
+            batch = []
+    yield _accept(batch, validator, keys, report)
+    keys.close()
+
+
+def _accept(
+    batch: list[tuple[int, dict[str, Any], list[RowError]]], validator: RowValidator, keys: KeyStore, report: ImportReport
+) -> list[tuple[int, dict[str, Any]]]:
+    """Add the duplicate errors to a batch, count its rejected rows and return the valid ones."""
+    first: dict[tuple[str, int], int] = {}
+    for number, values, _errors in batch:
+        if "uscc" in values and "year" in values:
+            first.setdefault((values["uscc"], values["year"]), number)
+    earlier = keys.first_rows(first)
+    valid = []
+    for number, values, errors in batch:
+        if "uscc" in values and "year" in values:
+            key = (values["uscc"], values["year"])
+            seen = earlier.get(key, first[key])
+            if seen != number:
+                errors.append(validator.duplicate_error(number, *key, seen))
         if errors:
             report.reject(errors)
-            continue
-        chunk.append((number, values))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    yield chunk
+        else:
+            valid.append((number, values))
+    return valid
 
 
 def _jsonable(value: Any) -> Any:
@@ -187,60 +214,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _Insert:
-    """INSERT plain rows into a model's table with one executemany: bulk_create's columns and value
-    preparation, without building a model instance per row (the import's hot path)."""
-
-    PREPARED = ("JSONField",)  # Decimal, date, int, str, bool go to both drivers as they are
-
-    def __init__(self, model: type[models.Model], attnames: Sequence[str]):
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        quote = connection.ops.quote_name
-        self.columns = tuple(attnames)
-        self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(fields[a].column) for a in attnames)}) "
-            f"VALUES ({', '.join(['%s'] * len(attnames))})"
-        )
-        self.prepare = [(i, self._preparer(fields[a])) for i, a in enumerate(attnames) if fields[a].get_internal_type() in self.PREPARED]
-
-    @staticmethod
-    def _preparer(field: models.Field) -> Callable[[Any], Any]:
-        if isinstance(field, models.JSONField):  # what JSONField.get_db_prep_value does for a plain value
-            return lambda value: connection.ops.adapt_json_value(value, field.encoder)
-        return lambda value: field.get_db_prep_save(value, connection)
-
-    def __call__(self, rows: Iterable[Sequence[Any]]) -> None:
-        prepared = []
-        for row in rows:
-            if self.prepare:
-                row = list(row)
-                for i, prepare in self.prepare:
-                    row[i] = prepare(row[i])
-            prepared.append(row)
-        if prepared:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, prepared)
-
-
 def _db_now(now: dt.datetime) -> Any:
     """`now` as the driver takes it for a DateTimeField (prepared once per chunk)."""
     return Enterprise._meta.get_field("created_at").get_db_prep_save(now, connection)
 
 
-ENT_COLUMNS = tuple(f.attname for f in Enterprise._meta.concrete_fields)
 ENT_DEFAULTS = {f.attname: f.get_default() for f in Enterprise._meta.concrete_fields if not f.primary_key}
-YEAR_COLUMNS = ("enterprise_id", "year", "employees", "revenue", "tax")
-AUDIT_COLUMNS = (
-    "at", "actor_id", "actor_label", "action", "target_type", "target_id", "organisation_id", "summary", "changes", "reason",
-)
 
 
 @dataclass
 class _State:
     """An enterprise as one chunk sees it: organisation, profile and the years this chunk touches.
 
-    Stored rows are model instances (changed ones go through bulk_update); new ones are plain
-    namespaces with the same attribute names, inserted in bulk at the end of the chunk.
+    Stored rows are model instances; new ones are plain namespaces with the same attribute names.
+    The chunk's loader writes both (see `loaders`).
     """
 
     org: Any
@@ -250,43 +237,12 @@ class _State:
     queued: bool = False  # a new profile already queued for insert by an earlier row of the chunk
 
 
-class _Batch:
-    """What one chunk writes: new rows, changed rows and history, flushed together."""
+class _Batch(ChunkRows):
+    """What one chunk writes, with the chunk's time as Python and as the driver takes it."""
 
     def __init__(self, now: dt.datetime) -> None:
+        super().__init__(db_now=_db_now(now))
         self.now = now
-        self.db_now = _db_now(now)
-        self.new_orgs: list[SimpleNamespace] = []
-        self.new_ents: list[_State] = []
-        self.new_years: list[tuple[_State, SimpleNamespace]] = []
-        self.dirty_orgs: dict[int, Organisation] = {}
-        self.dirty_ents: dict[int, Enterprise] = {}
-        self.dirty_years: dict[int, EnterpriseYear] = {}
-        self.ent_fields: set[str] = set()
-        self.history: list[tuple[_State, str, str, dict]] = []
-
-    def flush(self, actor: Any, inserts: dict[str, _Insert]) -> None:
-        if self.new_orgs:
-            inserts["org"]((o.uscc, o.name, OrganisationKind.ENTERPRISE, self.db_now) for o in self.new_orgs)
-            ids = dict(Organisation.objects.filter(uscc__in=[o.uscc for o in self.new_orgs]).values_list("uscc", "pk"))
-            for org in self.new_orgs:
-                org.pk = ids[org.uscc]
-        for state in self.new_ents:
-            state.ent.organisation_id = state.org.pk
-        row_of = attrgetter(*ENT_COLUMNS)
-        inserts["ent"](row_of(state.ent) for state in self.new_ents)
-        inserts["year"]((s.org.pk, y.year, y.employees, y.revenue, y.tax) for s, y in self.new_years)
-        if self.dirty_orgs:
-            Organisation.objects.bulk_update(self.dirty_orgs.values(), ["name"])
-        if self.dirty_ents:
-            Enterprise.objects.bulk_update(self.dirty_ents.values(), sorted(self.ent_fields | {"updated_at"}))
-        if self.dirty_years:
-            EnterpriseYear.objects.bulk_update(self.dirty_years.values(), list(YEAR_FIELDS))
-        actor_id, label, target = getattr(actor, "pk", None), audit.actor_label(actor), Enterprise._meta.label_lower
-        inserts["audit"](
-            (self.db_now, actor_id, label, action, target, str(s.org.pk), s.org.pk, summary, changes, "")
-            for s, action, summary, changes in self.history
-        )
 
 
 class ChunkWriter:
@@ -298,12 +254,7 @@ class ChunkWriter:
         self.report = report
         self.uscc_header = uscc_header
         self.town_names = dict(Town.objects.values_list("pk", "short_name"))
-        self.inserts = {
-            "org": _Insert(Organisation, ("uscc", "name", "kind", "created_at")),
-            "ent": _Insert(Enterprise, ENT_COLUMNS),
-            "year": _Insert(EnterpriseYear, YEAR_COLUMNS),
-            "audit": _Insert(AuditEntry, AUDIT_COLUMNS),
-        }
+        self.loader = loader_for(actor)
 
     def write(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         if not rows:
@@ -318,7 +269,7 @@ class ChunkWriter:
                 self.report.reject([self._out_of_scope(number, values)])
                 continue
             self._apply(state, values, batch)
-        batch.flush(self.actor, self.inserts)
+        self.loader.write(batch)
 
     def _load(self, usccs: set[str], years: set[int]) -> dict[str, _State]:
         """Organisations of these USCCs with their enterprise, and the years of this chunk."""
@@ -399,7 +350,7 @@ class ChunkWriter:
             return
         if state.exists and changed:
             state.ent.updated_at = batch.now
-            batch.dirty_ents[state.ent.pk] = state.ent
+            batch.dirty_ents[state.ent.pk] = state
             batch.ent_fields |= changed
         batch.history.append((state, "update", f"导入：更新企业档案（{year} 年度数据）", changes))
         self.report.updated += 1
@@ -433,7 +384,7 @@ class ChunkWriter:
             if name in values and getattr(row, name) != values[name]:
                 setattr(row, name, values[name])
                 if isinstance(row, EnterpriseYear):
-                    batch.dirty_years[row.pk] = row
+                    batch.dirty_years[row.pk] = (state, row)
         return row
 
     @staticmethod
