@@ -59,6 +59,24 @@ class Programme(models.Model):
     def period(self) -> str:
         return f"{self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}（不含）"
 
+    def closed_on(self, on=None) -> bool:
+        """Ended: switched off, or its period is over on `on` (today by default)."""
+        return not self.active or (on or timezone.localdate()) >= self.ends_on
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on()
+
+    @property
+    def state_label(self) -> str:
+        if self.closed:
+            return str(_("已结束"))
+        return str(_("未开始")) if timezone.localdate() < self.starts_on else str(_("进行中"))
+
+    @property
+    def state_tone(self) -> str:
+        return "secondary" if self.closed else ("info" if timezone.localdate() < self.starts_on else "success")
+
 
 def _enterprise_scope(user, prefix: str) -> Q | None:
     """Officers by town, enterprises their own; None = no scope of its own (providers, experts, …)."""
