@@ -51,7 +51,7 @@ serve-prod: install
 	$(BIN)/shuzhuan scheduler & \
 	$(BIN)/gunicorn shuzhuan.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
 	  --timeout 120 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200 \
-	  --access-logfile - --error-logfile -
+	  --no-control-socket --access-logfile - --error-logfile -
 
 ## make test: install what tests need and run the whole suite (set DATABASE_URL for PostgreSQL)
 test: install
