@@ -78,11 +78,20 @@ def _file(kind: str, title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}-{label}.pdf", _PDF)
 
 
+# The demo programme's period is the period of its rules (data/programmes/demo-pilot.yaml): the live
+# projects the demo builds (listed in the last months, due within half a year) fall inside it.
+STARTS_ON, ENDS_ON = dt.date(2024, 7, 1), dt.date(2028, 7, 1)
+EARLIER_DEMO_ENDS_ON = dt.date(2026, 7, 1)  # what older demo databases were built with
+
+
 def ensure_programme() -> Programme:
     programme, _created = Programme.objects.get_or_create(code=CODE, defaults={
         "name": "中小企业数字化转型城市试点（示范城市）",
         "description": "试点企业完成数字化改造并经现场评定达到二级及以上后，按等级奖补；中央、省级、市级 1:1:1。",
-        "starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2026, 7, 1)})  # eligibility and deadlines: data/programmes/demo-pilot.yaml
+        "starts_on": STARTS_ON, "ends_on": ENDS_ON})  # eligibility and deadlines: data/programmes/demo-pilot.yaml
+    if programme.ends_on == EARLIER_DEMO_ENDS_ON:  # an older demo city: its programme ended while its projects ran
+        Programme.objects.filter(pk=programme.pk).update(ends_on=ENDS_ON)
+        programme.ends_on = ENDS_ON
     return programme
 
 

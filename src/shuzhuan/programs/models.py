@@ -92,6 +92,23 @@ class Programme(models.Model):
     @property
     def acceptance_months(self) -> int:
         return self.eligibility.acceptance_months
+    def closed_on(self, on=None) -> bool:
+        """Ended: switched off, or its period is over on `on` (today by default)."""
+        return not self.active or (on or timezone.localdate()) >= self.ends_on
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on()
+
+    @property
+    def state_label(self) -> str:
+        if self.closed:
+            return str(_("已结束"))
+        return str(_("未开始")) if timezone.localdate() < self.starts_on else str(_("进行中"))
+
+    @property
+    def state_tone(self) -> str:
+        return "secondary" if self.closed else ("info" if timezone.localdate() < self.starts_on else "success")
 
 
 def _enterprise_scope(user, prefix: str) -> Q | None:

@@ -16,6 +16,7 @@ from shuzhuan.assessment.results import refresh_official
 from shuzhuan.registry.domain import make_uscc
 
 _counter = iter(range(100, 100_000))
+PAGE_QUERIES = 9  # the statistics page, whatever the data: see test_page_query_count_is_pinned
 
 
 def firm(world, town="a", industry="3872", revenue="45000000.00"):
@@ -119,3 +120,39 @@ def test_query_count_does_not_grow_with_data(login, world, city):
     with CaptureQueriesContext(connection) as big:
         c.get(url, {"heat": "sub"})
     assert len(big.captured_queries) == len(small.captured_queries) <= 12
+
+
+def test_scenario_columns_follow_the_json(world):
+    """The database computes the scenario columns on every write; what is not a level 0–4 is NULL."""
+    from shuzhuan.assessment import indicator_sets
+    from shuzhuan.assessment.models import SCENARIO_COLUMNS
+
+    assert tuple(s.code for s in indicator_sets.load(indicator_sets.DEFAULT).scenarios) == SCENARIO_COLUMNS
+    row = Assessment.objects.create(enterprise=world.enterprises["a"], scenarios={"S01": 3, "S02": "2", "S03": None,
+                                                                                  "S04": "x", "S05": 7, "S06": 0})
+    row.refresh_from_db()
+    assert (row.scenario_s01, row.scenario_s02, row.scenario_s03, row.scenario_s04, row.scenario_s05,
+            row.scenario_s06, row.scenario_s16) == (3, 2, None, None, None, 0, None)
+    Assessment.objects.filter(pk=row.pk).update(scenarios={"S16": 4})  # a bulk UPDATE too
+    row.refresh_from_db()
+    assert (row.scenario_s01, row.scenario_s16) == (None, 4)
+
+
+def test_heatmap_averages_rated_levels(world, city):
+    stats = statistics.compute(world.users["city"], {"town": world.towns["a"], "above_scale": "1"})
+    heat = stats.table("heat")
+    row = next(r for r in heat.rows if r[0].startswith("38"))
+    # official results of above-scale 古镇 38xx firms: a (S01=S03=3), b1 (1, on site), b2 (2) → 2.00; S02 unrated
+    assert row[1] == 3 and row[2] == Decimal("2.00") and row[3] is None and row[4] == Decimal("2.00")
+
+
+def test_page_query_count_is_pinned(login, world, city):
+    c = login(world.users["city"])
+    c.get(reverse("assessment:stats"))  # session and language settle on the first request
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get(reverse("assessment:stats"), {"heat": "sub", "town": "古镇"}).status_code == 200
+    # session, user, industry choices, the town filter's lookup; the two aggregates (official results with the
+    # scenario sums, enterprises in scope); town names, division names; the town select rendered
+    # on PostgreSQL the two aggregates run in a transaction that sets the planner first (BEGIN, SET LOCAL, COMMIT)
+    expected = PAGE_QUERIES + (3 if connection.vendor == "postgresql" else 0)
+    assert len(queries.captured_queries) == expected, "\n".join(q["sql"][:90] for q in queries.captured_queries)

@@ -47,7 +47,7 @@ def _baseline_levels(enterprise_ids: Iterable[int]) -> dict[int, int | None]:
 @transaction.atomic
 def apply_for_listing(actor: Any, programme: Programme, enterprise: Enterprise, note: str = "") -> Listing:
     """The enterprise applies to be listed; refused with the reasons when it is not eligible."""
-    if not programme.active:
+    if programme.closed:
         raise ServiceError(gettext("该计划已结束，不再受理申请"))
     if Listing.objects.filter(programme=programme, enterprise=enterprise).exists():
         raise ServiceError(gettext("本企业已在该计划的试点企业库中（或申请已提交）"))

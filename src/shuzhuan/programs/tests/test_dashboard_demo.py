@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -40,6 +41,23 @@ def test_demo_pilot(world):
     assert not any(p.subsidy_amount > p.contract_amount
                    for p in Project.objects.filter(subsidy_amount__isnull=False))
     assert "试点企业库" in out.getvalue()
+    # the dates hang together: the programme runs today, for the period of its rules, and every listing and
+    # project the demo made falls inside it
+    from django.utils import timezone
+
+    from shuzhuan.programs import programmes
+    from shuzhuan.programs.models import Programme
+
+    programme = Programme.objects.get(code="demo-pilot")
+    today = timezone.localdate()
+    assert not programme.closed and programme.starts_on <= today < programme.ends_on
+    rules = programmes.load("demo-pilot")
+    assert rules.version_on(programme.starts_on) is not None
+    assert rules.version_on(programme.ends_on - dt.timedelta(days=1)) is not None
+    for day in listed.values_list("listed_on", flat=True):
+        assert programme.starts_on <= day < programme.ends_on
+    for finish, acceptance in Project.objects.values_list("finish_due", "acceptance_due"):
+        assert all(d is None or d < programme.ends_on for d in (finish, acceptance))
     assert demo.generate_programme(7) == {}  # a second run skips
     from shuzhuan.funds import services as funds
 

@@ -184,8 +184,9 @@ def test_earlier_pilot_excludes(world):
     from shuzhuan.programs.models import Programme
 
     earlier = Programme.objects.create(code="demo-town-scheme", name="早期试点", starts_on=dt.date(2023, 1, 1),
-                                       ends_on=dt.date(2024, 1, 1))  # sub-industries: its data file
-    listed(world, "a", programme=earlier)
+                                       ends_on=dt.date(2099, 1, 1))  # sub-industries: its data file
+    listed(world, "a", programme=earlier)  # listed while it ran; it has ended since
+    Programme.objects.filter(pk=earlier.pk).update(ends_on=dt.date(2024, 1, 1))
     result = services.check_eligibility(make_programme(), world.enterprises["a"])
     assert not result.eligible and "早期试点" in result.reasons[0]
 

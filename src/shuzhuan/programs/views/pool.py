@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -123,7 +124,7 @@ def pilots(request):
 @page_access(Role.ENTERPRISE)
 def apply(request):
     enterprise = Enterprise.objects.visible_to(request.user).select_related("organisation", "industry").first()
-    open_programmes = Programme.objects.filter(active=True).order_by("-starts_on")
+    open_programmes = Programme.objects.filter(active=True, ends_on__gt=timezone.localdate()).order_by("-starts_on")
     form = ApplyForm(request.POST or None, programmes=open_programmes)
     mine = list(Listing.objects.visible_to(request.user).select_related("programme"))
     checks = [(p, services.check_eligibility(p, enterprise)) for p in open_programmes] if enterprise else []
