@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from shuzhuan.api.auth import enforce_policies
 from shuzhuan.api.errors import install
 from shuzhuan.assessment.api import router as assessment_router
+from shuzhuan.finance.api import router as finance_router
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.policy.api import router as policy_router
 from shuzhuan.programs.api import router as programs_router
@@ -22,4 +23,5 @@ api.add_router("/assessment", assessment_router)
 api.add_router("/marketplace", marketplace_router)
 api.add_router("/programs", programs_router)
 api.add_router("/policy", policy_router)
+api.add_router("/finance", finance_router)
 enforce_policies(api)

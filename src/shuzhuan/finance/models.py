@@ -1,0 +1,242 @@
+"""Banks, their 数字贷 products, compliance listings read by eligibility rules, and project filings (备案)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuzhuan.core.models import Organisation, Role, Town, is_city_wide
+from shuzhuan.finance.domain import filing as fd
+from shuzhuan.registry.models import Enterprise
+
+OFFICER_ROLES = {Role.ADMIN, Role.CITY_OFFICER, Role.TOWN_OFFICER}
+
+
+class BankQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BankQuerySet:
+        return self  # cooperating banks are public (the product shelf names them)
+
+
+class BankProfile(models.Model):
+    """A cooperating bank: one-to-one with an Organisation of kind bank (DESIGN decision 1); its staff
+    are the bank-role users of that organisation."""
+
+    organisation = models.OneToOneField(Organisation, primary_key=True, on_delete=models.CASCADE,
+                                        related_name="bank_profile", verbose_name=_("组织"))
+    short_name = models.CharField(_("简称"), max_length=32, blank=True)
+    introduction = models.TextField(_("简介"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    cooperating_since = models.DateField(_("合作起始日期"), null=True, blank=True)
+
+    objects = BankQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合作银行")
+        verbose_name_plural = _("合作银行")
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+
+class BankBranch(models.Model):
+    bank = models.ForeignKey(BankProfile, on_delete=models.CASCADE, related_name="branches", verbose_name=_("银行"))
+    name = models.CharField(_("网点名称"), max_length=100)
+    town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("所在镇街"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("银行网点")
+        verbose_name_plural = _("银行网点")
+        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="finance_branch_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collateral(models.TextChoices):
+    CREDIT = "credit", _("信用")
+    MORTGAGE = "mortgage", _("抵押")
+    PLEDGE = "pledge", _("质押")
+    GUARANTEE = "guarantee", _("保证")
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self) -> ProductQuerySet:
+        return self.filter(published=True)
+
+    def visible_to(self, user) -> ProductQuerySet:
+        """Published products: everyone. Drafts: the bank's own staff, the city, and the officers of a town
+        where the bank has a branch (as town officers see the providers located in their town)."""
+        if is_city_wide(user):
+            return self
+        if user.is_authenticated and user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(Q(published=True) | Q(bank__branches__town_id=user.town_id)).distinct()
+        if user.is_authenticated and user.role == Role.BANK and user.organisation_id:
+            return self.filter(Q(published=True) | Q(bank_id=user.organisation_id))
+        return self.filter(published=True)
+
+
+class LoanProduct(models.Model):
+    """A 数字贷 product on the shelf. Rates are annual percentages (3.45 = 3.45 %)."""
+
+    bank = models.ForeignKey(BankProfile, on_delete=models.PROTECT, related_name="products", verbose_name=_("银行"))
+    name = models.CharField(_("产品名称"), max_length=100)
+    summary = models.CharField(_("产品简介"), max_length=300, blank=True)
+    rate_min = models.DecimalField(_("年利率下限（%）"), max_digits=5, decimal_places=2)
+    rate_max = models.DecimalField(_("年利率上限（%）"), max_digits=5, decimal_places=2)
+    term_months_min = models.PositiveSmallIntegerField(_("期限下限（月）"))
+    term_months_max = models.PositiveSmallIntegerField(_("期限上限（月）"))
+    amount_min = models.DecimalField(_("额度下限（元）"), max_digits=14, decimal_places=2)
+    amount_max = models.DecimalField(_("额度上限（元）"), max_digits=14, decimal_places=2)
+    collateral = models.CharField(_("担保方式"), max_length=16, choices=Collateral.choices)
+    target_firms = models.CharField(_("适用企业"), max_length=300, blank=True)
+    published = models.BooleanField(_("已上架"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("数字贷产品")
+        verbose_name_plural = _("数字贷产品")
+        ordering = ["bank__organisation__name", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate_min__gt=0) & Q(rate_max__gte=models.F("rate_min")),
+                                   name="finance_product_rate_range"),
+            models.CheckConstraint(condition=Q(term_months_min__gt=0) & Q(term_months_max__gte=models.F("term_months_min")),
+                                   name="finance_product_term_range"),
+            models.CheckConstraint(condition=Q(amount_min__gt=0) & Q(amount_max__gte=models.F("amount_min")),
+                                   name="finance_product_amount_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlagKind(models.TextChoices):
+    DISHONESTY = "dishonesty", _("失信被执行人")
+    MAJOR_TAX = "major_tax", _("重大税收违法失信主体")
+    TWO_HIGH = "two_high", _("两高（高耗能、高排放）")
+    MAJOR_INCIDENT = "major_incident", _("重大安全、环保、质量事故")
+
+
+class ComplianceFlagQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ComplianceFlagQuerySet:
+        if is_city_wide(user):
+            return self
+        if user.is_authenticated and user.role == Role.TOWN_OFFICER:
+            return self.filter(enterprise__town_id=user.town_id)
+        return self.none()
+
+    def active(self, on) -> ComplianceFlagQuerySet:
+        return self.filter(Q(listed_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on)))
+
+
+class ComplianceFlag(models.Model):
+    """A listing an eligibility rule reads (dishonesty list, 两高, a major incident…), from its source."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="compliance_flags",
+                                   verbose_name=_("企业"))
+    kind = models.CharField(_("类别"), max_length=16, choices=FlagKind.choices)
+    listed_on = models.DateField(_("列入日期"))
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+
+    objects = ComplianceFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合规记录")
+        verbose_name_plural = _("合规记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.listed_on}）"
+
+
+class FilingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FilingQuerySet:
+        """City: all. Town: its town's. Enterprise: its own. Bank: filed filings naming it."""
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(enterprise__town_id=user.town_id)
+        if user.role == Role.ENTERPRISE and user.organisation_id:
+            return self.filter(enterprise_id=user.organisation_id)
+        if user.role == Role.BANK and user.organisation_id:
+            return self.filter(pk__in=Filing.objects.filter(
+                intended_banks=user.organisation_id, number__isnull=False).values("pk"))
+        return self.none()
+
+
+class Filing(models.Model):
+    """A 数字贷 project filing (备案): the project, its itemised contract, provider and intended banks."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="loan_filings",
+                                   verbose_name=_("企业"))
+    number = models.CharField(_("备案编号"), max_length=16, unique=True, null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=list(fd.STATES.items()), default=fd.SUBMITTED,
+                             db_index=True)
+    title = models.CharField(_("项目名称"), max_length=200)
+    approval_number = models.CharField(_("投资项目备案（核准）编号"), max_length=64)
+    provider = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("实施服务商"))
+    provider_name = models.CharField(_("实施服务商名称"), max_length=200)
+    contract_amount = models.DecimalField(_("合同金额（元）"), max_digits=16, decimal_places=2)
+    items = models.JSONField(_("投资明细"), default=dict)  # {category: "amount"} (domain CATEGORIES)
+    investment = models.DecimalField(_("合规投资额（元）"), max_digits=16, decimal_places=2)
+    loan_demand = models.DecimalField(_("融资需求（元）"), max_digits=16, decimal_places=2)
+    intended_banks = models.ManyToManyField(BankProfile, related_name="filings", verbose_name=_("意向银行"))
+    eligibility = models.JSONField(_("资格审查"), default=dict)  # the policy outcome at submission
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    town_reviewed_at = models.DateTimeField(_("镇街审核时间"), null=True, blank=True)
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    voided_on = models.DateField(_("失效日期"), null=True, blank=True)
+    reason = models.TextField(_("审核意见"), blank=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("数字贷项目备案")
+        verbose_name_plural = _("数字贷项目备案")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(investment__gte=0) & Q(loan_demand__gt=0) & Q(contract_amount__gt=0),
+                                   name="finance_filing_amounts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.title
+
+    @property
+    def state_label(self) -> str:
+        return fd.STATES.get(self.state, self.state)
+
+    @property
+    def item_rows(self) -> list[tuple[str, str]]:
+        return [(fd.CATEGORIES.get(k, k), v) for k, v in self.items.items()]
+
+
+class FilingCounter(models.Model):
+    """The last filing number issued per year (locked while a number is drawn)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+def related_enterprises(user):
+    """Banks reach an enterprise only through a filed filing naming them (loans later)."""
+    if user.role == Role.BANK and user.organisation_id:
+        return Q(loan_filings__intended_banks=user.organisation_id, loan_filings__number__isnull=False)
+    return None
