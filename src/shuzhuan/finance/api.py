@@ -6,10 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import ConfigDict
 
 from shuzhuan.api.errors import ApiError
 from shuzhuan.core.access import api_access
-from shuzhuan.finance.models import BankProfile, Filing, LoanProduct
+from shuzhuan.finance import idempotency, services
+from shuzhuan.finance.domain import loan as ld
+from shuzhuan.finance.models import BankProfile, Filing, Loan, LoanProduct
+from shuzhuan.programs.api import DateIn, MoneyIn
 
 router = Router(tags=["金融服务"])
 FILING_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "bank")
@@ -94,3 +98,213 @@ def filing(request: HttpRequest, number: str) -> dict[str, Any]:
             "loan_demand": f"{f.loan_demand:.2f}",
             "banks": [b.organisation.uscc for b in f.intended_banks.select_related("organisation")],
             "filed_on": f.filed_on}
+
+
+# --- loans, reported by banks ----------------------------------------------------------------------
+
+INVALID = {"code": "invalid", "message": "请求参数有误"}
+KEY_NOTE = "可带 `Idempotency-Key` 请求头：重放返回首次结果；同一键、不同内容返回 409。"
+
+
+def _refused(exc: services.FinanceError) -> ApiError:
+    errors = [{"field": f or "body", "message": m} for f, m in exc.errors] or [{"field": "body", "message": str(exc)}]
+    return ApiError(422, "refused", str(exc), errors)
+
+
+class DisbursementOut(Schema):
+    on: dt.date
+    amount: str
+
+
+class RepaymentOut(Schema):
+    on: dt.date
+    principal: str
+    interest: str = Field(description="实付利息（元）")
+
+
+class LoanOut(Schema):
+    id: int
+    reference: str = Field(description="银行业务编号")
+    filing_number: str
+    bank_uscc: str
+    enterprise_uscc: str
+    enterprise: str
+    state: str = Field(description="applied / granted / active / overdue / settled / default / declined")
+    state_label: str
+    requested_amount: str
+    applied_on: dt.date
+    credit_amount: str | None
+    rate: str | None = Field(description="年利率（%）")
+    term_months: int | None
+    granted_on: dt.date | None
+    disbursed: str
+    repaid_principal: str
+    outstanding: str
+    interest_paid: str
+    disbursements: list[DisbursementOut]
+    repayments: list[RepaymentOut]
+
+
+def _money_or_none(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _loan_out(loan: Loan) -> dict[str, Any]:
+    return {
+        "id": loan.pk, "reference": loan.reference, "filing_number": loan.filing.number,
+        "bank_uscc": loan.bank.organisation.uscc, "enterprise_uscc": loan.enterprise.organisation.uscc,
+        "enterprise": loan.enterprise.organisation.name, "state": loan.state, "state_label": loan.state_label,
+        "requested_amount": f"{loan.requested_amount:.2f}", "applied_on": loan.applied_on,
+        "credit_amount": _money_or_none(loan.credit_amount), "rate": _money_or_none(loan.rate),
+        "term_months": loan.term_months, "granted_on": loan.granted_on, "disbursed": f"{loan.disbursed:.2f}",
+        "repaid_principal": f"{loan.repaid_principal:.2f}", "outstanding": f"{loan.outstanding:.2f}",
+        "interest_paid": f"{loan.interest_paid:.2f}",
+        "disbursements": [{"on": d.on, "amount": f"{d.amount:.2f}"} for d in loan.disbursements.order_by("on", "id")],
+        "repayments": [{"on": r.on, "principal": f"{r.principal:.2f}", "interest": f"{r.interest:.2f}"}
+                       for r in loan.repayments.order_by("on", "id")],
+    }
+
+
+def _loans(request: HttpRequest):
+    return Loan.objects.visible_to(request.user).select_related(
+        "filing", "bank__organisation", "enterprise__organisation")
+
+
+def _loan(request: HttpRequest, loan_id: int) -> Loan:
+    loan = _loans(request).filter(pk=loan_id).first()
+    if loan is None:
+        raise ApiError(404, "not_found", "未找到该贷款")
+    return loan
+
+
+def _fresh(loan_id: int) -> dict[str, Any]:
+    return _loan_out(Loan.objects.select_related("filing", "bank__organisation", "enterprise__organisation")
+                     .get(pk=loan_id))
+
+
+@router.get("/loans", response=list[LoanOut], summary="贷款列表（银行：本行的贷款）")
+@api_access(*FILING_ROLES)
+def loans(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_loan_out(x) for x in _loans(request).prefetch_related("disbursements", "repayments")[:500]]
+
+
+@router.get("/loans/{loan_id}", response=LoanOut, summary="一笔贷款及其放款、还款记录")
+@api_access(*FILING_ROLES)
+def loan_detail(request: HttpRequest, loan_id: int) -> dict[str, Any]:
+    return _loan_out(_loan(request, loan_id))
+
+
+class ApplicationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    filing_number: str = Field(description="备案编号，如 SZD-2025-000123")
+    reference: str = Field(min_length=1, max_length=64, description="银行业务编号（本行内唯一）")
+    amount: MoneyIn
+    applied_on: DateIn
+    product_id: int | None = None
+
+
+@router.post("/loans", response=LoanOut, summary="报送贷款申请（引用备案编号）", description=KEY_NOTE)
+@api_access("bank")
+def loan_apply(request: HttpRequest, payload: ApplicationIn) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        product = None
+        if payload.product_id is not None:
+            product = LoanProduct.objects.visible_to(request.user).filter(pk=payload.product_id).first()
+            if product is None:
+                raise ApiError(422, INVALID["code"], INVALID["message"], [{"field": "product_id", "message": "未知产品"}])
+        try:
+            loan = services.apply_loan(request.user, payload.filing_number, reference=payload.reference,
+                                       amount=payload.amount, applied_on=payload.applied_on, product=product)
+        except services.FinanceError as exc:
+            raise _refused(exc) from exc
+        return _fresh(loan.pk)
+
+    return idempotency.run(request, "loan_apply", compute)
+
+
+class GrantIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyIn
+    rate: MoneyIn = Field(description="年利率（%），如 \"3.45\"")
+    term_months: int = Field(ge=1, le=360)
+    on: DateIn
+
+
+class DeclineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class DisbursementIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyIn
+    on: DateIn
+
+
+class RepaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    on: DateIn
+    principal: MoneyIn
+    interest: MoneyIn = Field(description="本次实付利息（元）")
+
+
+class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    event: str = Field(description="overdue（逾期）/ cure（逾期已纠正）/ default（违约）")
+    on: DateIn
+
+
+def _bank_step(request: HttpRequest, loan_id: int, operation: str, step) -> dict[str, Any]:
+    loan = _loan(request, loan_id)
+
+    def compute() -> dict[str, Any]:
+        try:
+            step(loan)
+        except services.FinanceError as exc:
+            raise _refused(exc) from exc
+        return _fresh(loan.pk)
+
+    return idempotency.run(request, f"{operation}:{loan_id}", compute)
+
+
+@router.post("/loans/{loan_id}/grant", response=LoanOut, summary="报送授信（金额、利率、期限）", description=KEY_NOTE)
+@api_access("bank")
+def loan_grant(request: HttpRequest, loan_id: int, payload: GrantIn) -> dict[str, Any]:
+    return _bank_step(request, loan_id, "grant", lambda loan: services.grant(
+        request.user, loan, amount=payload.amount, rate=payload.rate, term_months=payload.term_months, on=payload.on))
+
+
+@router.post("/loans/{loan_id}/decline", response=LoanOut, summary="报送不予授信", description=KEY_NOTE)
+@api_access("bank")
+def loan_decline(request: HttpRequest, loan_id: int, payload: DeclineIn) -> dict[str, Any]:
+    return _bank_step(request, loan_id, "decline", lambda loan: services.decline(request.user, loan, payload.reason))
+
+
+@router.post("/loans/{loan_id}/disbursements", response=LoanOut, summary="报送放款", description=KEY_NOTE)
+@api_access("bank")
+def loan_disburse(request: HttpRequest, loan_id: int, payload: DisbursementIn) -> dict[str, Any]:
+    return _bank_step(request, loan_id, "disburse", lambda loan: services.disburse(
+        request.user, loan, amount=payload.amount, on=payload.on))
+
+
+@router.post("/loans/{loan_id}/repayments", response=LoanOut, summary="报送还款（本金与实付利息）", description=KEY_NOTE)
+@api_access("bank")
+def loan_repay(request: HttpRequest, loan_id: int, payload: RepaymentIn) -> dict[str, Any]:
+    return _bank_step(request, loan_id, "repay", lambda loan: services.repay(
+        request.user, loan, principal=payload.principal, interest=payload.interest, on=payload.on))
+
+
+@router.post("/loans/{loan_id}/status", response=LoanOut, summary="报送逾期、纠正或违约", description=KEY_NOTE)
+@api_access("bank")
+def loan_status(request: HttpRequest, loan_id: int, payload: StatusIn) -> dict[str, Any]:
+    if payload.event not in ld.STATUS_EVENTS:
+        raise ApiError(422, INVALID["code"], INVALID["message"],
+                       [{"field": "event", "message": f"应为 {'、'.join(ld.STATUS_EVENTS)} 之一"}])
+    return _bank_step(request, loan_id, "status", lambda loan: services.set_status(
+        request.user, loan, payload.event, payload.on))

@@ -21,4 +21,6 @@ class FinanceConfig(AppConfig):
         navigation.register(_("数字贷产品"), "finance:products", roles=None, icon="bank", order=60)
         navigation.register(_("数字贷备案"), "finance:filings", roles={*OFFICERS, "enterprise", "bank"},
                             icon="journal-check", order=61)
-        navigation.register(_("本行产品"), "finance:my_products", roles={"bank"}, icon="shop", order=62)
+        navigation.register(_("数字贷贷款"), "finance:loans", roles={*OFFICERS, "enterprise", "bank"}, icon="cash-coin",
+                            order=62)
+        navigation.register(_("本行产品"), "finance:my_products", roles={"bank"}, icon="shop", order=63)

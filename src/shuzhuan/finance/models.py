@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.core.models import Organisation, Role, Town, is_city_wide
 from shuzhuan.finance.domain import filing as fd
+from shuzhuan.finance.domain import loan as ld
 from shuzhuan.registry.models import Enterprise
 
 OFFICER_ROLES = {Role.ADMIN, Role.CITY_OFFICER, Role.TOWN_OFFICER}
@@ -235,8 +236,129 @@ class FilingCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class LoanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LoanQuerySet:
+        """City: all. Town: loans of its town's firms. Enterprise: its own. Bank: its own loans."""
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(enterprise__town_id=user.town_id)
+        if user.role in (Role.ENTERPRISE,) and user.organisation_id:
+            return self.filter(enterprise_id=user.organisation_id)
+        if user.role == Role.BANK and user.organisation_id:
+            return self.filter(bank_id=user.organisation_id)
+        return self.none()
+
+
+class Loan(models.Model):
+    """A 数字贷 loan as its bank reports it: application quoting a filing number, credit, disbursements,
+    monthly repayments with the interest actually paid. Running totals are written by the services only."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="loans", verbose_name=_("备案"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="loans", verbose_name=_("企业"))
+    bank = models.ForeignKey(BankProfile, on_delete=models.PROTECT, related_name="loans", verbose_name=_("银行"))
+    product = models.ForeignKey(LoanProduct, null=True, blank=True, on_delete=models.PROTECT, related_name="loans",
+                                verbose_name=_("产品"))
+    reference = models.CharField(_("银行业务编号"), max_length=64)
+    state = models.CharField(_("状态"), max_length=12, choices=list(ld.STATES.items()), default=ld.APPLIED, db_index=True)
+    requested_amount = models.DecimalField(_("申请金额（元）"), max_digits=16, decimal_places=2)
+    applied_on = models.DateField(_("申请日期"))
+    credit_amount = models.DecimalField(_("授信金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(_("年利率（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(_("期限（月）"), null=True, blank=True)
+    granted_on = models.DateField(_("授信日期"), null=True, blank=True)
+    disbursed = models.DecimalField(_("累计放款（元）"), max_digits=16, decimal_places=2, default=0)
+    repaid_principal = models.DecimalField(_("累计还本（元）"), max_digits=16, decimal_places=2, default=0)
+    interest_paid = models.DecimalField(_("累计实付利息（元）"), max_digits=16, decimal_places=2, default=0)
+    last_event_on = models.DateField(_("最近报送日期"), null=True, blank=True)
+    settled_on = models.DateField(_("结清日期"), null=True, blank=True)
+
+    objects = LoanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("数字贷贷款")
+        verbose_name_plural = _("数字贷贷款")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "reference"], name="finance_loan_bank_reference"),
+            models.CheckConstraint(condition=Q(disbursed__gte=0) & Q(repaid_principal__gte=0) & Q(interest_paid__gte=0)
+                                   & Q(repaid_principal__lte=models.F("disbursed")), name="finance_loan_totals"),
+            models.CheckConstraint(condition=Q(credit_amount__isnull=True) | Q(disbursed__lte=models.F("credit_amount")),
+                                   name="finance_loan_within_credit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.reference}"
+
+    @property
+    def state_label(self) -> str:
+        return ld.STATES.get(self.state, self.state)
+
+    @property
+    def outstanding(self):
+        return self.disbursed - self.repaid_principal
+
+    def facts(self) -> ld.LoanFacts:
+        return ld.LoanFacts(self.state, self.applied_on, self.credit_amount, self.granted_on, self.disbursed,
+                            self.repaid_principal, self.last_event_on)
+
+
+class Disbursement(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("贷款"))
+    on = models.DateField(_("放款日期"))
+    amount = models.DecimalField(_("放款金额（元）"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("放款")
+        verbose_name_plural = _("放款")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="finance_disbursement_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.amount}"
+
+
+class Repayment(models.Model):
+    """One repayment as the bank reports it; `interest` is the interest actually paid on `on`."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("贷款"))
+    on = models.DateField(_("还款日期"))
+    principal = models.DecimalField(_("还款本金（元）"), max_digits=16, decimal_places=2)
+    interest = models.DecimalField(_("实付利息（元）"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("还款")
+        verbose_name_plural = _("还款")
+        ordering = ["on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(principal__gte=0) & Q(interest__gte=0),
+                                              name="finance_repayment_nonnegative")]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.principal}+{self.interest}"
+
+
 def related_enterprises(user):
-    """Banks reach an enterprise only through a filed filing naming them (loans later)."""
+    """Banks reach an enterprise only through a filed filing naming them or a loan with them."""
     if user.role == Role.BANK and user.organisation_id:
-        return Q(loan_filings__intended_banks=user.organisation_id, loan_filings__number__isnull=False)
+        return (Q(loan_filings__intended_banks=user.organisation_id, loan_filings__number__isnull=False)
+                | Q(loans__bank_id=user.organisation_id))
     return None
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a bank's POST under an Idempotency-Key: a replay returns it; the same key
+    with another body is refused (409)."""
+
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    operation = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="finance_idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -12,6 +12,7 @@ from django.utils import timezone
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind, Role
 from shuzhuan.finance.domain import filing as fd
+from shuzhuan.finance.domain import loan as ld
 from shuzhuan.finance.models import BankProfile, Filing, FilingCounter, LoanProduct
 from shuzhuan.registry.models import Enterprise
 
@@ -182,3 +183,145 @@ def void_stale_filings(today: dt.date | None = None) -> int:
             transition(None, filing, "void", today=today)
             count += 1
     return count
+
+
+# --- loans reported by banks ------------------------------------------------------------------
+
+def _bank_of(actor: Any) -> BankProfile:
+    if _role(actor) != Role.BANK or not actor.organisation_id:
+        raise FinanceError("只有合作银行可以报送贷款")
+    bank = BankProfile.objects.filter(pk=actor.organisation_id).first()
+    if bank is None:
+        raise FinanceError("本行尚未开通数字贷合作")
+    return bank
+
+
+def _check(refused: str | None, field: str = "") -> None:
+    if refused:
+        raise FinanceError(refused, field)
+
+
+def apply_loan(actor: Any, filing_number: str, *, reference: str, amount: Decimal, applied_on: dt.date,
+               product: LoanProduct | None = None) -> Any:
+    """The bank records an application quoting the filing number; the filing moves to 已申请贷款."""
+    from shuzhuan.finance.models import Loan
+
+    bank = _bank_of(actor)
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise FinanceError("申请金额须大于 0，最多两位小数", "amount")
+    if product is not None and product.bank_id != bank.pk:
+        raise FinanceError("只能选择本行的产品", "product")
+    with transaction.atomic():
+        filing = (Filing.objects.select_for_update().filter(number=filing_number, intended_banks=bank).first())
+        if filing is None:
+            raise FinanceError(f"未找到列明本行的备案 {filing_number}", "filing")
+        if filing.state not in (fd.FILED, fd.LOAN_APPLIED):
+            raise FinanceError(f"备案当前为「{filing.state_label}」，不能申请贷款", "filing")
+        if applied_on < filing.filed_on:
+            raise FinanceError("申请日期不能早于备案日期", "applied_on")
+        if Loan.objects.filter(bank=bank, reference=reference).exists():
+            raise FinanceError(f"业务编号 {reference} 已报送", "reference")
+        loan = Loan.objects.create(filing=filing, enterprise=filing.enterprise, bank=bank, product=product,
+                                   reference=reference, requested_amount=amount, applied_on=applied_on,
+                                   last_event_on=applied_on)
+        if filing.state == fd.FILED:
+            filing.state = fd.LOAN_APPLIED
+            filing.save(update_fields=["state"])
+            audit.record(actor, "finance.filing.apply_loan", filing, f"备案 {filing.number} 已向{bank.name}申请贷款",
+                         organisation=filing.enterprise_id, changes={"state": [fd.FILED, fd.LOAN_APPLIED]})
+        audit.record(actor, "finance.loan.apply", loan, f"{bank.name}受理贷款申请 {reference}（备案 {filing.number}），"
+                     f"申请金额 {amount} 元", organisation=filing.enterprise_id)
+    return loan
+
+
+def _locked(loan: Any) -> Any:
+    from shuzhuan.finance.models import Loan
+
+    return Loan.objects.select_for_update().get(pk=loan.pk)
+
+
+def _own(actor: Any, loan: Any) -> None:
+    if _role(actor) != Role.BANK or loan.bank_id != actor.organisation_id:
+        raise FinanceError("只能报送本行的贷款")
+
+
+def grant(actor: Any, loan: Any, *, amount: Decimal, rate: Decimal, term_months: int, on: dt.date) -> Any:
+    with transaction.atomic():
+        loan = _locked(loan)
+        _own(actor, loan)
+        _check(ld.refuse_grant(loan.facts(), amount, rate, term_months, on))
+        loan.state, loan.credit_amount, loan.rate, loan.term_months = ld.GRANTED, amount, rate, term_months
+        loan.granted_on = loan.last_event_on = on
+        loan.save()
+        audit.record(actor, "finance.loan.grant", loan, f"授信 {amount} 元，年利率 {rate}%，期限 {term_months} 个月",
+                     organisation=loan.enterprise_id, changes={"state": [ld.APPLIED, ld.GRANTED]})
+    return loan
+
+
+def decline(actor: Any, loan: Any, reason: str) -> Any:
+    with transaction.atomic():
+        loan = _locked(loan)
+        _own(actor, loan)
+        _check(ld.refuse_decline(loan.facts()))
+        if not reason.strip():
+            raise FinanceError("须写明不予授信的理由", "reason")
+        loan.state = ld.DECLINED
+        loan.save(update_fields=["state"])
+        audit.record(actor, "finance.loan.decline", loan, "不予授信", organisation=loan.enterprise_id, reason=reason)
+    return loan
+
+
+def disburse(actor: Any, loan: Any, *, amount: Decimal, on: dt.date) -> Any:
+    from shuzhuan.finance.models import Disbursement
+
+    with transaction.atomic():
+        loan = _locked(loan)
+        _own(actor, loan)
+        _check(ld.refuse_disbursement(loan.facts(), amount, on))
+        old = loan.state
+        Disbursement.objects.create(loan=loan, on=on, amount=amount)
+        loan.disbursed += amount
+        loan.state = ld.ACTIVE
+        loan.last_event_on = on
+        loan.save()
+        audit.record(actor, "finance.loan.disburse", loan, f"放款 {amount} 元（{on.isoformat()}）",
+                     organisation=loan.enterprise_id, changes={"state": [old, loan.state]} if old != loan.state else None)
+    return loan
+
+
+def repay(actor: Any, loan: Any, *, principal: Decimal, interest: Decimal, on: dt.date) -> Any:
+    """A repayment with the interest actually paid; repaying all principal settles the loan."""
+    from shuzhuan.finance.models import Repayment
+
+    with transaction.atomic():
+        loan = _locked(loan)
+        _own(actor, loan)
+        facts = loan.facts()
+        _check(ld.refuse_repayment(facts, principal, interest, on))
+        Repayment.objects.create(loan=loan, on=on, principal=principal, interest=interest)
+        old = loan.state
+        loan.state = ld.state_after_repayment(facts, principal)
+        loan.repaid_principal += principal
+        loan.interest_paid += interest
+        loan.last_event_on = on
+        if loan.state == ld.SETTLED:
+            loan.settled_on = on
+        loan.save()
+        audit.record(actor, "finance.loan.repay", loan, f"还款（{on.isoformat()}）：本金 {principal} 元，实付利息 {interest} 元",
+                     organisation=loan.enterprise_id, changes={"state": [old, loan.state]} if old != loan.state else None)
+    return loan
+
+
+def set_status(actor: Any, loan: Any, event: str, on: dt.date) -> Any:
+    """overdue / cure / default, as the bank reports."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        _own(actor, loan)
+        _check(ld.refuse_status(loan.facts(), event), "event")
+        old = loan.state
+        loan.state = ld.STATUS_EVENTS[event][1]
+        loan.last_event_on = max(on, loan.last_event_on or on)
+        loan.save()
+        audit.record(actor, f"finance.loan.{event}", loan, f"贷款状态：{ld.STATES[old]} → {ld.STATES[loan.state]}",
+                     organisation=loan.enterprise_id, changes={"state": [old, loan.state]})
+    return loan

@@ -12,8 +12,9 @@ from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.models import Role
 from shuzhuan.finance import services
 from shuzhuan.finance.domain import filing as fd
+from shuzhuan.finance.domain import loan as ld
 from shuzhuan.finance.forms import FilingForm, ProductForm, ReviewForm
-from shuzhuan.finance.models import BankProfile, Filing, LoanProduct
+from shuzhuan.finance.models import BankProfile, Filing, Loan, LoanProduct
 from shuzhuan.registry.models import Enterprise
 
 
@@ -137,3 +138,23 @@ def filing_review(request, filing_id: int, action: str):
     else:
         messages.success(request, fd.TRANSITIONS[action].label)
     return redirect("finance:filing", filing_id=filing.pk)
+
+
+@page_access(*OFFICERS, Role.ENTERPRISE, Role.BANK)
+def loan_list(request):
+    loans = Loan.objects.visible_to(request.user).select_related("filing", "bank__organisation",
+                                                                  "enterprise__organisation")
+    state = request.GET.get("state", "")
+    if state in ld.STATES:
+        loans = loans.filter(state=state)
+    page = Paginator(loans.order_by("-applied_on", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "finance/loan_list.html", {"page": page, "states": ld.STATES, "state": state})
+
+
+@page_access(*OFFICERS, Role.ENTERPRISE, Role.BANK)
+def loan_detail(request, loan_id: int):
+    loan = get_object_or_404(Loan.objects.visible_to(request.user).select_related(
+        "filing", "bank__organisation", "enterprise__organisation"), pk=loan_id)
+    return render(request, "finance/loan_detail.html", {
+        "loan": loan, "disbursements": loan.disbursements.order_by("on", "id"),
+        "repayments": loan.repayments.order_by("on", "id")})

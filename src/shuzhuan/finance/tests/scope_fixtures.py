@@ -10,7 +10,7 @@ from decimal import Decimal
 
 def side_b_values(world) -> dict[str, str]:
     from shuzhuan.finance.domain import filing as fd
-    from shuzhuan.finance.models import BankBranch, BankProfile, Collateral, Filing, LoanProduct
+    from shuzhuan.finance.models import BankBranch, BankProfile, Collateral, Filing, Loan, LoanProduct
 
     bank = BankProfile.objects.create(organisation=world.orgs["bank_b"], short_name="乙行")
     BankBranch.objects.create(bank=bank, name="示范银行乙小榄支行", town=world.towns["b"])
@@ -24,4 +24,6 @@ def side_b_values(world) -> dict[str, str]:
         items={"production_lines": "4000000.00"}, investment=Decimal("4000000.00"), loan_demand=Decimal("3000000.00"),
         filed_on=dt.date(2025, 3, 1))
     filing.intended_banks.set([bank])
-    return {"product_id": product.pk, "filing_id": filing.pk, "action": "city_approve", "number": filing.number}
+    loan = Loan.objects.create(filing=filing, enterprise=world.enterprises["b"], bank=bank, reference="XL-0001",
+                               requested_amount=Decimal("3000000.00"), applied_on=dt.date(2025, 4, 1))
+    return {"loan_id": loan.pk, "product_id": product.pk, "filing_id": filing.pk, "action": "city_approve", "number": filing.number}
