@@ -308,3 +308,67 @@ def loan_status(request: HttpRequest, loan_id: int, payload: StatusIn) -> dict[s
                        [{"field": "event", "message": f"应为 {'、'.join(ld.STATUS_EVENTS)} 之一"}])
     return _bank_step(request, loan_id, "status", lambda loan: services.set_status(
         request.user, loan, payload.event, payload.on))
+
+
+# --- the interest-subsidy calculator (stateless) ------------------------------------------------------
+
+class PaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: DateIn = Field(description="付息日 YYYY-MM-DD")
+    interest: MoneyIn = Field(description="实付利息（元）")
+
+
+class LoanInterestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    principal: MoneyIn
+    investment: MoneyIn | None = Field(None, description="项目实际投资（元）；政策按投资折算本金时必填")
+    payments: list[PaymentIn]
+
+
+class InterestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str = Field(description="贴息政策代码，如 zs-digital-loan-interest、demo-jiangmen-style")
+    first_subsidy_year: int | None = Field(None, ge=2000, le=2100, description="首个贴息年度；缺省为首个有计入利息的年度")
+    loans: list[LoanInterestIn] = Field(max_length=1000)
+
+
+class InterestOut(Schema):
+    policy: str
+    amount: str
+    by_year: dict[str, str] = Field(description="各年度贴息（已按当年上限处理）")
+    explanation: list[str]
+
+
+def interest_rules(code: str):
+    """The policy's rules for the calculator: its latest version's parameters (an interest policy only)."""
+    from shuzhuan.finance.domain.interest import Rules
+    from shuzhuan.policy import library
+
+    try:
+        policy = library.load(code)
+    except library.UnknownPolicy:
+        policy = None
+    if policy is None or "window_from" not in policy.versions[-1].values:
+        raise ApiError(422, INVALID["code"], INVALID["message"],
+                       [{"field": "policy", "message": f"未知的贴息政策 {code!r}"}])
+    return policy, Rules.from_parameters(policy.versions[-1].values)
+
+
+@router.post("/interest-subsidy/compute", response=InterestOut, summary="贴息测算：按实付利息逐年计算并说明")
+@api_access()
+def interest_subsidy_compute(request: HttpRequest, payload: InterestIn) -> dict[str, Any]:
+    from shuzhuan.finance.domain.interest import InterestInputError, LoanInterest, Payment, compute
+
+    policy, rules = interest_rules(payload.policy)
+    loans = [LoanInterest(x.id, x.principal, [Payment(p.date, p.interest) for p in x.payments], x.investment)
+             for x in payload.loans]
+    try:
+        result = compute(loans, rules, payload.first_subsidy_year)
+    except InterestInputError as exc:
+        raise ApiError(422, INVALID["code"], INVALID["message"], [{"field": exc.field, "message": exc.message}]) from exc
+    return {"policy": policy.code, "amount": f"{result.amount:.2f}",
+            "by_year": {str(y): f"{a:.2f}" for y, a in result.by_year.items()}, "explanation": result.explanation}

@@ -119,5 +119,9 @@ def register() -> None:
     facts.register("has_overdue_project", "bool", "有逾期未验收项目",
                    "在市工信局有逾期未完成或逾期未申请验收的改造项目（读改造项目记录）",
                    batch=_overdue_batch, single=_overdue_single, owner="finance")
+    # given facts of the interest-subsidy policies (finance/domain/interest.py computes them per year)
+    facts.register("interest_counted", "money", "计入贴息的利息",
+                   "该年度付息日在窗口内的实付利息合计（各笔贷款；按政策折算后）（元）", owner="finance")
+    facts.register("subsidy_year", "int", "贴息年度序号", "自企业首个贴息年度起的第几年（首年为 1）", owner="finance")
     facts.register("filings_in_progress", "int", "在办数字贷备案数", "企业已提交、审核中、已备案或已申请贷款的备案项目数",
                    batch=_in_progress_batch, single=_in_progress_single, owner="finance")
