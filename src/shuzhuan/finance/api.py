@@ -372,3 +372,38 @@ def interest_subsidy_compute(request: HttpRequest, payload: InterestIn) -> dict[
         raise ApiError(422, INVALID["code"], INVALID["message"], [{"field": exc.field, "message": exc.message}]) from exc
     return {"policy": policy.code, "amount": f"{result.amount:.2f}",
             "by_year": {str(y): f"{a:.2f}" for y, a in result.by_year.items()}, "explanation": result.explanation}
+
+
+# --- 助保贷: the compensation waterfall (stateless quote) ----------------------------------------------
+
+class CompensationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    loss: MoneyIn = Field(description="代偿损失（元）")
+    fee_pool: MoneyIn = Field(description="助保金池余额（元）")
+    deposit: MoneyIn = Field(description="风险补偿金（保证金）余额（元）")
+    government_share: str | None = Field(None, pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$",
+                                         description='政府分担比例，如 "0.50"（缺省 0.50）')
+
+
+class CompensationOut(Schema):
+    from_fee_pool: str
+    from_deposit: str
+    borne_by_bank: str
+    fee_pool_after: str
+    deposit_after: str
+    explanation: list[str]
+
+
+@router.post("/guarantee/compensation-quote", response=CompensationOut, summary="助保贷代偿测算（助保金池优先，余额政府与银行分担）")
+@api_access()
+def compensation_quote(request: HttpRequest, payload: CompensationIn) -> dict[str, Any]:
+    from decimal import Decimal
+
+    from shuzhuan.finance.domain.guarantee import DEFAULT_GOVERNMENT_SHARE, compensate
+
+    share = Decimal(payload.government_share) if payload.government_share is not None else DEFAULT_GOVERNMENT_SHARE
+    result = compensate(payload.loss, payload.fee_pool, payload.deposit, share)
+    return {"from_fee_pool": f"{result.from_fee_pool:.2f}", "from_deposit": f"{result.from_deposit:.2f}",
+            "borne_by_bank": f"{result.borne_by_bank:.2f}", "fee_pool_after": f"{result.fee_pool_after:.2f}",
+            "deposit_after": f"{result.deposit_after:.2f}", "explanation": list(result.explanation)}
