@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from shuzhuan.api.auth import enforce_policies
 from shuzhuan.api.errors import install
 from shuzhuan.assessment.api import router as assessment_router
+from shuzhuan.core.api import router as core_router
 from shuzhuan.finance.api import router as finance_router
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.policy.api import router as policy_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install(api)
+api.add_router("", core_router)  # /me
 api.add_router("/enterprises", registry_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/marketplace", marketplace_router)

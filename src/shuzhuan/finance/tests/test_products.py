@@ -75,3 +75,16 @@ def test_product_service_refuses_another_banks_shelf(world, banks):
     data = {f: getattr(product(a, "x"), f) for f in services.PRODUCT_FIELDS}
     with pytest.raises(services.FinanceError):
         services.save_product(world.users["bank_a"], b, data)
+
+
+def test_me_names_the_token_owner_and_organisation(world, client):
+    from shuzhuan.core.models import ApiToken
+
+    _token, raw = ApiToken.issue(world.users["bank_a"], "bank-a")
+    r = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 200
+    assert r.json() == {"username": "bank_a", "role": "bank",
+                        "organisation": {"uscc": world.orgs["bank_a"].uscc, "name": "示范银行甲"}}
+    assert client.get("/api/v1/me").status_code == 401
+    _token, raw = ApiToken.issue(world.users["city"], "city")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["organisation"] is None
