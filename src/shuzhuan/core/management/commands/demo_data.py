@@ -142,6 +142,7 @@ class AppStep(DemoStep):
 
 def app_steps() -> list[DemoStep]:
     from shuzhuan.assessment import demo as assessment_demo
+    from shuzhuan.finance import demo as finance_demo
     from shuzhuan.marketplace import demo_match, demo_pool
     from shuzhuan.programs import demo as programme_demo
 
@@ -154,6 +155,8 @@ def app_steps() -> list[DemoStep]:
                 programme_demo.reset_programme, "示范试点项目"),
         AppStep("供需对接、产业联合体与链主", demo_match.generate_match, demo_match.match_present,
                 demo_match.delete_demo_match, "示范需求与对接"),
+        AppStep("数字贷（合作银行、产品、备案与贷款）", finance_demo.generate_finance, finance_demo.present,
+                finance_demo.reset_finance, "示范数字贷"),
     ]
 
 
