@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -362,3 +364,85 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class GuaranteePool(models.Model):
+    """助保贷 pool (DOMAIN §8): the government deposit and the guarantee-fee pool are funds ledger accounts
+    (lines of programmes `<code>-deposit` / `<code>-fees`); parameters as data on the pool."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    leverage = models.PositiveSmallIntegerField(_("放大倍数"), default=10)
+    firm_year_limit = models.DecimalField(_("每户每年上限（元）"), max_digits=14, decimal_places=2,
+                                          default=Decimal("15000000.00"))
+    fee_rate = models.DecimalField(_("助保金费率（年）"), max_digits=5, decimal_places=4, default=Decimal("0.0200"))
+    government_share = models.DecimalField(_("政府分担比例"), max_digits=5, decimal_places=4, default=Decimal("0.5000"))
+
+    objects = BankQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("助保贷资金池")
+        verbose_name_plural = _("助保贷资金池")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolLoanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PoolLoanQuerySet:
+        return _pool_scope(self, user)
+
+
+def _pool_scope(queryset, user):
+    if is_city_wide(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.role == Role.TOWN_OFFICER and user.town_id:
+        return queryset.filter(enterprise__town_id=user.town_id)
+    if user.role in (Role.ENTERPRISE, Role.BANK) and user.organisation_id:
+        field = "enterprise_id" if user.role == Role.ENTERPRISE else "bank_id"
+        return queryset.filter(**{field: user.organisation_id})
+    return queryset.none()
+
+
+class PoolLoan(models.Model):
+    pool = models.ForeignKey(GuaranteePool, on_delete=models.PROTECT, related_name="loans", verbose_name=_("资金池"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="pool_loans", verbose_name=_("企业"))
+    bank = models.ForeignKey(BankProfile, on_delete=models.PROTECT, related_name="pool_loans", verbose_name=_("银行"))
+    amount = models.DecimalField(_("贷款金额（元）"), max_digits=16, decimal_places=2)
+    lent_on = models.DateField(_("放款日期"))
+    fee = models.DecimalField(_("助保金（元）"), max_digits=14, decimal_places=2)
+    outstanding = models.DecimalField(_("贷款余额（元）"), max_digits=16, decimal_places=2)
+    compensated = models.BooleanField(_("已代偿"), default=False)
+
+    objects = PoolLoanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("助保贷贷款")
+        verbose_name_plural = _("助保贷贷款")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0) & Q(outstanding__gte=0) & Q(fee__gte=0),
+                                              name="finance_pool_loan_amounts")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.amount}"
+
+
+class PoolCompensation(models.Model):
+    """One default compensated by the waterfall (the ledger transaction holds the money's moves)."""
+
+    loan = models.OneToOneField(PoolLoan, on_delete=models.PROTECT, related_name="compensation", verbose_name=_("贷款"))
+    loss = models.DecimalField(_("损失（元）"), max_digits=16, decimal_places=2)
+    from_fee_pool = models.DecimalField(_("助保金池支付"), max_digits=16, decimal_places=2)
+    from_deposit = models.DecimalField(_("风险补偿金支付"), max_digits=16, decimal_places=2)
+    borne_by_bank = models.DecimalField(_("银行承担"), max_digits=16, decimal_places=2)
+    transaction = models.ForeignKey("funds.LedgerTransaction", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("助保贷代偿")
+        verbose_name_plural = _("助保贷代偿")
+
+    def __str__(self) -> str:
+        return f"{self.loan} {self.loss}"

@@ -67,3 +67,32 @@ def test_quote_api(world, login):
         body = {"loss": "10.00", "fee_pool": "0", "deposit": "100.00", **bad}
         r = c.post("/api/v1/finance/guarantee/compensation-quote", content_type="application/json", data=json.dumps(body))
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.django_db
+def test_pool_limits_fees_and_a_compensation_on_the_ledger(world):
+    import datetime as dt
+
+    from shuzhuan.finance import guarantee
+    from shuzhuan.finance.models import BankProfile, GuaranteePool
+    from shuzhuan.funds import services as ledger
+
+    pool = GuaranteePool.objects.create(code="zbd-unit", name="助保贷（单元）")
+    guarantee.fund_deposit(None, pool, D("2000000.00"))
+    bank = BankProfile.objects.create(organisation=world.orgs["bank_a"])
+    firm = world.enterprises["a"]
+    loan = guarantee.register_loan(None, pool, firm, bank, D("15000000.00"), dt.date(2024, 2, 1))
+    assert loan.fee == D("300000.00") and guarantee.balances(pool)["fee_pool"] == D("300000.00")
+    with pytest.raises(guarantee.PoolError, match="每户每年"):
+        guarantee.register_loan(None, pool, firm, bank, D("0.01"), dt.date(2024, 12, 31))
+    guarantee.register_loan(None, pool, firm, bank, D("5000000.00"), dt.date(2025, 1, 2))  # a new year
+    with pytest.raises(guarantee.PoolError, match="10 倍"):  # 20m outstanding of a 20m ceiling
+        guarantee.register_loan(None, pool, world.enterprises["b"], bank, D("0.01"), dt.date(2025, 1, 3))
+    comp = guarantee.compensate(None, loan, D("1300000.00"))
+    # fee pool 400,000.00 first (300,000 + 100,000), then 900,000 half-half: 450,000 from the deposit
+    assert (comp.from_fee_pool, comp.from_deposit, comp.borne_by_bank) == (D("400000.00"), D("450000.00"),
+                                                                           D("450000.00"))
+    assert guarantee.balances(pool)["deposit"] == D("1550000.00")
+    with pytest.raises(guarantee.PoolError, match="已代偿"):
+        guarantee.compensate(None, loan, D("1.00"))
+    assert ledger.reconcile().clean
