@@ -23,4 +23,6 @@ class FinanceConfig(AppConfig):
                             icon="journal-check", order=61)
         navigation.register(_("数字贷贷款"), "finance:loans", roles={*OFFICERS, "enterprise", "bank"}, icon="cash-coin",
                             order=62)
+        navigation.register(_("助保贷资金池"), "finance:guarantee", roles={"admin", "city_officer"}, icon="shield-check",
+                            order=64)
         navigation.register(_("本行产品"), "finance:my_products", roles={"bank"}, icon="shop", order=63)

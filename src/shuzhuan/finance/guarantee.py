@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from shuzhuan.core import audit
 from shuzhuan.finance.domain import guarantee as gd
@@ -114,3 +115,21 @@ def compensate(actor: Any, loan: PoolLoan, loss: Decimal) -> PoolCompensation:
         except ledger.InsufficientFunds:
             continue  # another compensation moved the balances: recompute the waterfall on the new ones
     raise PoolError("资金池繁忙，请稍后重试")
+
+
+def quarterly(pool: GuaranteePool) -> list[dict[str, Any]]:
+    """By quarter of lending: firms served, amount lent, compensation paid from the pool (fee pool + deposit)."""
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for lent_on, enterprise_id, amount in PoolLoan.objects.filter(pool=pool).values_list("lent_on", "enterprise_id",
+                                                                                         "amount"):
+        key = (lent_on.year, (lent_on.month - 1) // 3 + 1)
+        row = rows.setdefault(key, {"firms": set(), "amount": Decimal("0.00"), "compensation": Decimal("0.00")})
+        row["firms"].add(enterprise_id)
+        row["amount"] += amount
+    for at, paid in PoolCompensation.objects.filter(loan__pool=pool).values_list("at", "from_deposit"):
+        at = timezone.localtime(at)
+        key = (at.year, (at.month - 1) // 3 + 1)
+        rows.setdefault(key, {"firms": set(), "amount": Decimal("0.00"), "compensation": Decimal("0.00")})
+        rows[key]["compensation"] += paid
+    return [{"quarter": f"{y} 年第 {q} 季度", "firms": len(r["firms"]), "amount": r["amount"],
+             "compensation": r["compensation"]} for (y, q), r in sorted(rows.items())]

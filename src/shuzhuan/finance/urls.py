@@ -14,6 +14,7 @@ urlpatterns = [
     path("filings/<int:filing_id>/", views.filing_detail, name="filing"),
     path("filings/<int:filing_id>/<str:action>/", views.filing_review, name="filing_review"),
     path("loans/", views.loan_list, name="loans"),
+    path("guarantee/", views.guarantee_pools, name="guarantee"),
     path("loans/<int:loan_id>/", views.loan_detail, name="loan"),
     path("loans/import/", views_import.import_upload, name="import"),
     path("loans/import/template.xlsx", views_import.import_template, name="import_template"),

@@ -158,3 +158,13 @@ def loan_detail(request, loan_id: int):
     return render(request, "finance/loan_detail.html", {
         "loan": loan, "disbursements": loan.disbursements.order_by("on", "id"),
         "repayments": loan.repayments.order_by("on", "id")})
+
+
+@page_access(*CITY)
+def guarantee_pools(request):
+    from shuzhuan.finance import guarantee
+    from shuzhuan.finance.models import GuaranteePool
+
+    pools = [{"pool": p, "balances": guarantee.balances(p), "quarters": guarantee.quarterly(p),
+              "loans": p.loans.count()} for p in GuaranteePool.objects.visible_to(request.user).order_by("code")]
+    return render(request, "finance/guarantee.html", {"pools": pools})

@@ -96,3 +96,23 @@ def test_pool_limits_fees_and_a_compensation_on_the_ledger(world):
     with pytest.raises(guarantee.PoolError, match="已代偿"):
         guarantee.compensate(None, loan, D("1.00"))
     assert ledger.reconcile().clean
+
+
+@pytest.mark.django_db
+def test_pool_page_shows_balances_and_quarters_to_the_city_only(world, login):
+    import datetime as dt
+
+    from shuzhuan.finance import guarantee
+    from shuzhuan.finance.models import BankProfile, GuaranteePool
+
+    pool = GuaranteePool.objects.create(code="zbd-page", name="助保贷（页面）")
+    guarantee.fund_deposit(None, pool, D("250000000.00"))
+    bank = BankProfile.objects.create(organisation=world.orgs["bank_a"])
+    guarantee.register_loan(None, pool, world.enterprises["a"], bank, D("3000000.00"), dt.date(2024, 2, 1))
+    guarantee.register_loan(None, pool, world.enterprises["b"], bank, D("1000000.00"), dt.date(2024, 3, 31))
+    guarantee.register_loan(None, pool, world.enterprises["b"], bank, D("1000000.00"), dt.date(2024, 4, 1))
+    assert [(q["quarter"], q["firms"], q["amount"]) for q in guarantee.quarterly(pool)] == [
+        ("2024 年第 1 季度", 2, D("4000000.00")), ("2024 年第 2 季度", 1, D("1000000.00"))]
+    text = login(world.users["city"]).get("/finance/guarantee/").content.decode()
+    assert "助保贷（页面）" in text and "2024 年第 1 季度" in text
+    assert login(world.users["town_a"]).get("/finance/guarantee/").status_code == 403
