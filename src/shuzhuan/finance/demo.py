@@ -199,11 +199,47 @@ def generate_finance(seed: int = 2024, stdout: Any = None) -> dict[str, int]:
             loan.last_event_on = repayments[-1].on if repayments else on
             loan.save()
     FilingCounter.objects.filter(pk=YEAR).update(last=start + len(firms))
+    pool_firms = generate_pool(rng, banks, stdout)
     figures = seed_figures(YEAR)
     _say(stdout, f"  {len(banks)} 家合作银行、{len(products)} 款产品；{YEAR} 年备案 {figures['filings']} 个，融资需求 "
                  f"{figures['demand']:,.2f} 元，授信 {figures['credit']:,.2f} 元，放款 {figures['disbursed']:,.2f} 元，"
                  f"带动投资 {figures['investment']:,.2f} 元")
-    return {"banks": len(banks), "products": len(products), "filings": len(firms), "loans": loans}
+    if pool_firms:
+        _say(stdout, f"  助保贷：风险补偿金 {DEPOSIT:,.2f} 元，2024 年第 1 季度 {pool_firms} 家企业")
+    return {"banks": len(banks), "products": len(products), "filings": len(firms), "loans": loans,
+            "pool_firms": pool_firms}
+
+
+POOL_CODE = "zbd-zhongshan"
+POOL_FIRMS = 152
+POOL_UNITS = 63_400  # 634m in units of 10,000 yuan, lent in 2024 Q1
+DEPOSIT = Decimal("250000000.00")
+
+
+def generate_pool(rng: random.Random, banks: list[BankProfile], stdout: Any = None) -> int:
+    """The 助保贷 book: the 250m deposit and 152 firms' loans in 2024 Q1 adding up to 634m (through the
+    pool's services: limits checked, fees into the fee pool, audited)."""
+    from shuzhuan.finance import guarantee
+    from shuzhuan.finance.models import GuaranteePool
+    from shuzhuan.registry.models import Enterprise
+
+    pool, created = GuaranteePool.objects.get_or_create(code=POOL_CODE, defaults={"name": "中山市助保贷风险补偿资金池（演示）"})
+    if not created:
+        return 0
+    guarantee.fund_deposit(None, pool, DEPOSIT, memo="市属投资公司存入风险补偿金（演示）")
+    candidates = list(Enterprise.objects.filter(above_scale=False, revenue__gte=Decimal("10000000.00"))
+                      .order_by("pk").values_list("pk", flat=True)[:20000])
+    if len(candidates) < POOL_FIRMS:
+        candidates = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True)[:20000])
+    if len(candidates) < POOL_FIRMS:
+        _say(stdout, f"  助保贷：企业不足 {POOL_FIRMS} 家，只设立资金池")
+        return 0
+    firms = Enterprise.objects.in_bulk(rng.sample(candidates, POOL_FIRMS))
+    for (pk, firm), units in zip(sorted(firms.items()), _apportion(POOL_UNITS, POOL_FIRMS, rng), strict=True):
+        Enterprise.objects.filter(pk=pk).update(cultivation_directory=True)
+        lent_on = dt.date(2024, 1, 2) + dt.timedelta(days=rng.randrange(0, 89))
+        guarantee.register_loan(None, pool, firm, rng.choice(banks), UNIT * units, lent_on)
+    return POOL_FIRMS
 
 
 def seed_figures(year: int) -> dict[str, Any]:
@@ -224,6 +260,28 @@ def reset_finance() -> int:
     loans = Loan.objects.filter(filing__in=filings)
     removed = Repayment.objects.filter(loan__in=loans).delete()[0] + Disbursement.objects.filter(loan__in=loans).delete()[0]
     removed += loans.delete()[0] + filings.delete()[0]
+    from shuzhuan.finance.models import GuaranteePool, PoolLoan
+
+    pool = GuaranteePool.objects.filter(code=POOL_CODE).first()
+    if pool is not None:  # the ledger is append-only: an adjustment empties the pool's accounts, then its records go
+        from shuzhuan.finance import guarantee
+        from shuzhuan.finance.models import PoolCompensation
+        from shuzhuan.funds import services as ledger
+        from shuzhuan.funds.models import Account, Bucket, Kind
+
+        for which in ("deposit", "fees"):
+            accounts = guarantee._accounts(pool, which)
+            moves = []
+            for bucket in (Bucket.AVAILABLE, Bucket.PAID):
+                balance = Account.objects.get(pk=accounts[bucket].pk).balance
+                if balance:
+                    moves += [(accounts[bucket], -balance), (accounts[Bucket.FUNDING], balance)]
+            if moves:
+                ledger._post(Kind.ADJUSTMENT, f"{pool.code}-{which}", None, moves, reference=f"pool:{pool.code}",
+                             memo="删除示范数据")
+
+        removed += PoolCompensation.objects.filter(loan__pool=pool).delete()[0]
+        removed += PoolLoan.objects.filter(pool=pool).delete()[0] + pool.delete()[0]
     demo_banks = BankProfile.objects.filter(introduction="本市数字贷合作银行（演示）")
     removed += LoanProduct.objects.filter(bank__in=demo_banks).delete()[0]
     removed += demo_banks.delete()[0]
