@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "shuzhuan.assessment",
     "shuzhuan.marketplace",
     "shuzhuan.programs",
+    "shuzhuan.finance",
     "shuzhuan.funds",
     "shuzhuan.policy",
     "shuzhuan.api",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/", include("shuzhuan.programs.urls")),
     path("funds/", include("shuzhuan.funds.urls")),
     path("policy/", include("shuzhuan.policy.urls")),
+    path("finance/", include("shuzhuan.finance.urls")),
     path("", include("shuzhuan.core.urls")),
 ]
 

@@ -4,7 +4,9 @@ from ninja import NinjaAPI
 
 from shuzhuan.api.auth import enforce_policies
 from shuzhuan.assessment.api import router as assessment_router
+from shuzhuan.core.api import router as core_router
 from shuzhuan.core.api_errors import document_errors, install
+from shuzhuan.finance.api import router as finance_router
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.policy.api import router as policy_router
 from shuzhuan.programs.api import router as programs_router
@@ -23,9 +25,11 @@ api = ShuzhuanAPI(
     urls_namespace="api",
 )
 install(api)
+api.add_router("", core_router)  # /me
 api.add_router("/enterprises", registry_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/marketplace", marketplace_router)
 api.add_router("/programs", programs_router)
 api.add_router("/policy", policy_router)
+api.add_router("/finance", finance_router)
 enforce_policies(api)

@@ -55,9 +55,9 @@ class ImportViews:
     import job → result, and the annotated file. Officers only; each URL names its job by one parameter,
     named per app (`check_id`, `results_check_id`, …) so the scope test can tell them apart."""
 
-    def __init__(self, pages: ImportPages):
+    def __init__(self, pages: ImportPages, roles: tuple[str, ...] = tuple(OFFICERS)):
         self.pages = pages
-        officers = page_access(*OFFICERS)
+        officers = page_access(*roles)  # officers by default; an app may open its import to another role
         self.upload = officers(self._upload)
         self.preview = officers(self._preview)
         self.annotated = officers(self._annotated)

@@ -1,0 +1,1 @@
+"""Finance domain logic: pure Python, no Django, no I/O."""
