@@ -117,6 +117,6 @@ def test_projects_api_paging_out_of_range_is_422_in_the_envelope(world, login, q
 @pytest.mark.django_db
 def test_recommendations_api_need_out_of_range_is_not_a_500(world, login):
     uscc = world.enterprises["a"].organisation.uscc
-    response = login(world.users["city"]).get(f"/api/v1/market/enterprises/{uscc}/recommendations?need=99999999999999999999999")
-    assert response.status_code in (404, 422)
-    assert "code" in response.json()
+    response = login(world.users["city"]).get(f"/api/v1/marketplace/recommendations/{uscc}?need=99999999999999999999999")
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "need"

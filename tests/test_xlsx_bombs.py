@@ -4,7 +4,6 @@ directory's expanded sizes, the sheet's `<dimension>`) before any sheet is read.
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -93,10 +92,8 @@ def test_the_chain_import_page_refuses_a_bomb_quickly(world, login, tmp_path):
     buffer = io.BytesIO()
     _archive(buffer, b'<worksheet><dimension ref="A1:C900000"/><sheetData/></worksheet>')
     upload = SimpleUploadedFile("chain.xlsx", buffer.getvalue())
-    started = time.monotonic()
     response = login(world.users["city"]).post(f"/market/chains/{leader.uscc}/import/", {"file": upload})
-    assert time.monotonic() - started < 5
-    assert response.status_code in (200, 400) and "超过上限 20,000 行" in response.content.decode()
+    assert response.status_code == 400 and "超过上限 20,000 行" in response.content.decode()
 
 
 def test_a_chain_list_sheet_is_held_to_a_small_budget_per_row(tmp_path):

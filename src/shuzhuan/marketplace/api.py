@@ -104,7 +104,7 @@ class RecommendationsOut(Schema):
 @router.get("/recommendations/{uscc}", response=RecommendationsOut,
             summary="为一家企业推荐资源池中的方案与产品，逐项说明得分依据")
 @api_access("admin", "city_officer", "town_officer", "enterprise")
-def recommendations(request, uscc: str, need: int | None = Query(None, ge=1), limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
+def recommendations(request, uscc: str, need: int | None = Query(None, ge=1, le=2**63 - 1), limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
     from django.shortcuts import get_object_or_404
 
     from shuzhuan.marketplace.domain.matching import pilot_price

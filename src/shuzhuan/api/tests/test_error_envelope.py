@@ -16,11 +16,11 @@ def test_openapi_documents_every_4xx_with_the_envelope(client):
                 assert content == {"$ref": "#/components/schemas/ErrorEnvelope"}, (method, url, status)
 
 
-def test_a_body_that_does_not_parse_is_bad_body_in_chinese(world, login):
+def test_a_body_that_does_not_parse_is_a_422_bad_body_in_chinese(world, login):
     c = login(world.users["city"])
     response = c.post("/api/v1/programs/subsidy-quote", "{not json", content_type="application/json")
     body = response.json()
-    assert response.status_code == 400 and body["code"] == "bad_body" and "无法解析" in body["message"]
+    assert response.status_code == 422 and body["code"] == "bad_body" and "无法解析" in body["message"]
     assert set(body) == {"code", "message", "errors"}
 
 

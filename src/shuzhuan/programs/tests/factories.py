@@ -46,6 +46,14 @@ def pool_provider(org, status: str = "in_pool"):
     return profile
 
 
+def lighting_firm(world, side: str) -> None:
+    """Enterprise `side` made a lighting firm (class 3872), inside the demo pilot's sub-industries (its data
+    file: lighting and appliances); the world's enterprise b is a hardware firm (3351) and outside them."""
+    ent = world.enterprises[side]
+    ent.industry_id = "3872"
+    ent.save(update_fields=["industry"])
+
+
 def listed(world, side: str = "a", programme=None):
     from shuzhuan.programs import services
 

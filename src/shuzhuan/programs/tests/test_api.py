@@ -143,7 +143,7 @@ def test_a_body_that_is_not_json_is_422(city: Any) -> None:
     response = city.post(URL, "not json", content_type="application/json")
     assert response.status_code == 422, response.content
     body = response.json()
-    assert set(body) == {"code", "message", "errors"} and body["code"] == "invalid"
+    assert set(body) == {"code", "message", "errors"} and body["code"] == "bad_body" and body["errors"][0]["field"] == "body"
 
 
 def test_anonymous_is_401(client: Any, db: Any) -> None:

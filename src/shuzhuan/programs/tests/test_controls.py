@@ -12,6 +12,7 @@ import pytest
 from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.models import InvestmentItem, PayoutBatch
+from shuzhuan.programs.tests import factories
 from shuzhuan.programs.tests.factories import city_officers, drive, fund, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -248,6 +249,7 @@ def test_batch_page_states_the_total_and_needs_the_checkbox(world, programme, lo
 
 def test_town_sees_its_own_total_on_a_batch_header(world, programme, login):
     a = drive(world, wf.CITY_APPROVED, side="a")
+    factories.lighting_firm(world, "b")
     b = drive(world, wf.CITY_APPROVED, side="b", items=(("software", "400000.00"),))
     batch = services.build_batch(world.users["city"], programme, project_ids=[a.pk, b.pk])
     city_page = login(world.users["city"]).get(f"/programs/batches/{batch.pk}/").content.decode()

@@ -9,6 +9,7 @@ import pytest
 from shuzhuan.core import todo
 from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
+from shuzhuan.programs.tests import factories
 from shuzhuan.programs.tests.factories import drive, fund, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def test_each_role_sees_its_own_next_steps(world, programme, login):
     services.transition(world.users["town_a"], project, "town_review")
     city_queue = _queue(login(world.users["city"]).get("/"))
     assert "待指派专家" in city_queue
+    factories.lighting_firm(world, "b")
     draft = drive(world, wf.DRAFT, side="b")
     ent_queue = _queue(login(world.users["ent_b"]).get("/"))
     assert "项目待备案" in ent_queue and f"/programs/projects/{draft.pk}/" in ent_queue
