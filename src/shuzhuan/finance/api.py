@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
@@ -90,7 +91,7 @@ def filing(request: HttpRequest, number: str) -> dict[str, Any]:
     f = (Filing.objects.visible_to(request.user).filter(number=number)
          .select_related("enterprise__organisation").first())
     if f is None:
-        raise ApiError(404, "not_found", f"未找到备案编号 {number}")
+        raise ApiError(404, "not_found", _("未找到备案编号 %(number)s") % {"number": number})
     return {"number": f.number, "state": f.state, "state_label": f.state_label,
             "enterprise_uscc": f.enterprise.organisation.uscc, "enterprise": f.enterprise.organisation.name,
             "title": f.title, "approval_number": f.approval_number, "provider": f.provider_name,
@@ -173,7 +174,7 @@ def _loans(request: HttpRequest):
 def _loan(request: HttpRequest, loan_id: int) -> Loan:
     loan = _loans(request).filter(pk=loan_id).first()
     if loan is None:
-        raise ApiError(404, "not_found", "未找到该贷款")
+        raise ApiError(404, "not_found", _("未找到该贷款"))
     return loan
 
 
@@ -212,7 +213,7 @@ def loan_apply(request: HttpRequest, payload: ApplicationIn) -> dict[str, Any]:
         if payload.product_id is not None:
             product = LoanProduct.objects.visible_to(request.user).filter(pk=payload.product_id).first()
             if product is None:
-                raise ApiError(422, INVALID["code"], INVALID["message"], [{"field": "product_id", "message": "未知产品"}])
+                raise ApiError(422, INVALID["code"], _(INVALID["message"]), [{"field": "product_id", "message": _("未知产品")}])
         try:
             loan = services.apply_loan(request.user, payload.filing_number, reference=payload.reference,
                                        amount=payload.amount, applied_on=payload.applied_on, product=product)
@@ -304,8 +305,8 @@ def loan_repay(request: HttpRequest, loan_id: int, payload: RepaymentIn) -> dict
 @api_access("bank")
 def loan_status(request: HttpRequest, loan_id: int, payload: StatusIn) -> dict[str, Any]:
     if payload.event not in ld.STATUS_EVENTS:
-        raise ApiError(422, INVALID["code"], INVALID["message"],
-                       [{"field": "event", "message": f"应为 {'、'.join(ld.STATUS_EVENTS)} 之一"}])
+        raise ApiError(422, INVALID["code"], _(INVALID["message"]),
+                       [{"field": "event", "message": _("应为 %(choices)s 之一") % {"choices": _("、").join(ld.STATUS_EVENTS)}}])
     return _bank_step(request, loan_id, "status", lambda loan: services.set_status(
         request.user, loan, payload.event, payload.on))
 
@@ -353,8 +354,8 @@ def interest_rules(code: str):
     except library.UnknownPolicy:
         policy = None
     if policy is None or "window_from" not in policy.versions[-1].values:
-        raise ApiError(422, INVALID["code"], INVALID["message"],
-                       [{"field": "policy", "message": f"未知的贴息政策 {code!r}"}])
+        raise ApiError(422, INVALID["code"], _(INVALID["message"]),
+                       [{"field": "policy", "message": _("未知的贴息政策 %(code)s") % {"code": repr(code)}}])
     return policy, Rules.from_parameters(policy.versions[-1].values)
 
 
@@ -369,7 +370,7 @@ def interest_subsidy_compute(request: HttpRequest, payload: InterestIn) -> dict[
     try:
         result = compute(loans, rules, payload.first_subsidy_year)
     except InterestInputError as exc:
-        raise ApiError(422, INVALID["code"], INVALID["message"], [{"field": exc.field, "message": exc.message}]) from exc
+        raise ApiError(422, INVALID["code"], _(INVALID["message"]), [{"field": exc.field, "message": exc.message}]) from exc
     return {"policy": policy.code, "amount": f"{result.amount:.2f}",
             "by_year": {str(y): f"{a:.2f}" for y, a in result.by_year.items()}, "explanation": result.explanation}
 

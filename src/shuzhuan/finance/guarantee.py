@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhuan.core import audit
 from shuzhuan.finance.domain import guarantee as gd
@@ -91,9 +92,9 @@ def compensate(actor: Any, loan: PoolLoan, loss: Decimal) -> PoolCompensation:
             with transaction.atomic():
                 locked = PoolLoan.objects.select_for_update().get(pk=loan.pk)
                 if locked.compensated:
-                    raise PoolError("该笔贷款已代偿")
+                    raise PoolError(_("该笔贷款已代偿"))
                 if not Decimal("0") < loss <= locked.outstanding:
-                    raise PoolError("损失须大于 0 且不超过贷款余额")
+                    raise PoolError(_("损失须大于 0 且不超过贷款余额"))
                 now = balances(pool)
                 result = gd.compensate(loss, now["fee_pool"], now["deposit"], pool.government_share)
                 moves = []
@@ -114,7 +115,7 @@ def compensate(actor: Any, loan: PoolLoan, loss: Decimal) -> PoolCompensation:
                 return record
         except ledger.InsufficientFunds:
             continue  # another compensation moved the balances: recompute the waterfall on the new ones
-    raise PoolError("资金池繁忙，请稍后重试")
+    raise PoolError(_("资金池繁忙，请稍后重试"))
 
 
 def quarterly(pool: GuaranteePool) -> list[dict[str, Any]]:

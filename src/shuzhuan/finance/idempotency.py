@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from shuzhuan.core.api_errors import ApiError
 from shuzhuan.finance.models import IdempotencyRecord
@@ -26,8 +27,8 @@ def _hash(request: Any) -> str:
 
 def _replay(record: IdempotencyRecord, operation: str, body_hash: str) -> dict[str, Any]:
     if record.operation != operation or record.body_hash != body_hash:
-        raise ApiError(409, "idempotency_conflict", f"{HEADER} 已用于另一请求（请求内容不同）",
-                       [{"field": HEADER, "message": "同一键只能用于同一请求"}])
+        raise ApiError(409, "idempotency_conflict", _("%(header)s 已用于另一请求（请求内容不同）") % {"header": HEADER},
+                       [{"field": HEADER, "message": _("同一键只能用于同一请求")}])
     return record.response
 
 
@@ -36,7 +37,7 @@ def run(request: Any, operation: str, compute: Callable[[], dict[str, Any]]) -> 
     if not key:
         return compute()
     if len(key) > 200:
-        raise ApiError(422, "invalid", "请求参数有误", [{"field": HEADER, "message": "不超过 200 个字符"}])
+        raise ApiError(422, "invalid", _("请求参数有误"), [{"field": HEADER, "message": _("不超过 200 个字符")}])
     body_hash = _hash(request)
     found = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if found is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shuzhuan.finance import services
 from shuzhuan.finance.models import Loan
@@ -58,7 +59,7 @@ def _header(cells) -> dict[str, int]:
             found[name] = index
     missing = [LABELS[f] for f in COLUMNS.values() if f not in found]
     if missing:
-        raise ImportFileError("missing_columns", f"缺少列：{'、'.join(missing)}（第一行应为列名：{'、'.join(COLUMNS)}）")
+        raise ImportFileError("missing_columns", _("缺少列：%(missing)s（第一行应为列名：%(columns)s）") % {"missing": _("、").join(missing), "columns": _("、").join(COLUMNS)})
     return found
 
 
@@ -68,7 +69,7 @@ def import_file(path: Path, *, actor: Any = None, dry_run: bool = False, skip_in
     rows = iter(reader.rows())
     first = next(rows, None)
     if first is None:
-        raise ImportFileError("empty_file", "文件中没有数据")
+        raise ImportFileError("empty_file", _("文件中没有数据"))
     columns = _header(first[1])
     report = ImportReport()
     loans = {x.reference: x for x in Loan.objects.filter(bank_id=getattr(actor, "organisation_id", None))}
@@ -105,7 +106,7 @@ def import_file(path: Path, *, actor: Any = None, dry_run: bool = False, skip_in
     if report.rolled_back and not dry_run:
         report.created = 0
     if report.rows_total == 0:
-        raise ImportFileError("no_rows", "文件只有列名，没有数据行")
+        raise ImportFileError("no_rows", _("文件只有列名，没有数据行"))
     if progress:
         progress(report.rows_total, report.rows_total, "校验完成" if dry_run else "导入完成", force=True)
     return report

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind, Role
@@ -40,7 +41,7 @@ def _role(actor: Any) -> str:
 
 def ensure_bank(organisation: Organisation, **profile: Any) -> BankProfile:
     if organisation.kind != OrganisationKind.BANK:
-        raise FinanceError("只有类别为「银行」的组织可以设立银行档案")
+        raise FinanceError(_("只有类别为「银行」的组织可以设立银行档案"))
     bank, _created = BankProfile.objects.get_or_create(organisation=organisation, defaults=profile)
     return bank
 
@@ -63,7 +64,7 @@ def product_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 @transaction.atomic
 def save_product(actor: Any, bank: BankProfile, data: dict[str, Any], product: LoanProduct | None = None) -> LoanProduct:
     if _role(actor) not in (Role.ADMIN, Role.CITY_OFFICER) and actor.organisation_id != bank.pk:
-        raise FinanceError("只能维护本行的产品")
+        raise FinanceError(_("只能维护本行的产品"))
     problems = product_problems(data)
     if problems:
         raise FinanceError(problems[0][1], problems[0][0], problems)
@@ -101,7 +102,7 @@ def submit_filing(actor: Any, enterprise: Enterprise, *, title: str, approval_nu
                   banks: list[BankProfile], provider: Organisation | None = None) -> Filing:
     """The enterprise files a project. Refused with every reason when the contract or eligibility fails."""
     if _role(actor) == Role.ENTERPRISE and actor.organisation_id != enterprise.pk:
-        raise FinanceError("只能为本企业备案")
+        raise FinanceError(_("只能为本企业备案"))
     problems = fd.item_problems(items)
     if not approval_number.strip():
         problems.append(("approval_number", "须填写投资项目备案（核准）编号"))
@@ -118,8 +119,8 @@ def submit_filing(actor: Any, enterprise: Enterprise, *, title: str, approval_nu
         Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()  # one filing at a time per firm
         check = eligibility(enterprise)
         if not check["eligible"]:
-            reasons = check["reasons"] or [f"缺少数据：{m}" for m in check["missing"]]
-            raise FinanceError("不符合数字贷备案条件：" + "；".join(reasons), "eligibility",
+            reasons = check["reasons"] or [_("缺少数据：%(item)s") % {"item": m} for m in check["missing"]]
+            raise FinanceError(_("不符合数字贷备案条件：%(reasons)s") % {"reasons": _("；").join(reasons)}, "eligibility",
                                [("eligibility", r) for r in reasons])
         filing = Filing.objects.create(
             enterprise=enterprise, title=title, approval_number=approval_number.strip(), provider=provider,
@@ -146,7 +147,7 @@ def transition(actor: Any, filing: Filing, name: str, reason: str = "", today: d
     with transaction.atomic():
         locked = Filing.objects.select_for_update().get(pk=filing.pk)
         if role == Role.TOWN_OFFICER and locked.enterprise.town_id != actor.town_id:
-            raise FinanceError("只能审核本镇街企业的备案")
+            raise FinanceError(_("只能审核本镇街企业的备案"))
         refused = fd.refusal(name, locked.state, role, reason)
         if name == "void" and not refused and not fd.is_void_due(locked.state, locked.filed_on, today):
             refused = "备案未满 6 个月，尚未失效"
@@ -189,10 +190,10 @@ def void_stale_filings(today: dt.date | None = None) -> int:
 
 def _bank_of(actor: Any) -> BankProfile:
     if _role(actor) != Role.BANK or not actor.organisation_id:
-        raise FinanceError("只有合作银行可以报送贷款")
+        raise FinanceError(_("只有合作银行可以报送贷款"))
     bank = BankProfile.objects.filter(pk=actor.organisation_id).first()
     if bank is None:
-        raise FinanceError("本行尚未开通数字贷合作")
+        raise FinanceError(_("本行尚未开通数字贷合作"))
     return bank
 
 
@@ -208,19 +209,19 @@ def apply_loan(actor: Any, filing_number: str, *, reference: str, amount: Decima
 
     bank = _bank_of(actor)
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise FinanceError("申请金额须大于 0，最多两位小数", "amount")
+        raise FinanceError(_("申请金额须大于 0，最多两位小数"), "amount")
     if product is not None and product.bank_id != bank.pk:
-        raise FinanceError("只能选择本行的产品", "product")
+        raise FinanceError(_("只能选择本行的产品"), "product")
     with transaction.atomic():
         filing = (Filing.objects.select_for_update().filter(number=filing_number, intended_banks=bank).first())
         if filing is None:
-            raise FinanceError(f"未找到列明本行的备案 {filing_number}", "filing")
+            raise FinanceError(_("未找到列明本行的备案 %(number)s") % {"number": filing_number}, "filing")
         if filing.state not in (fd.FILED, fd.LOAN_APPLIED):
-            raise FinanceError(f"备案当前为「{filing.state_label}」，不能申请贷款", "filing")
+            raise FinanceError(_("备案当前为「%(state)s」，不能申请贷款") % {"state": filing.state_label}, "filing")
         if applied_on < filing.filed_on:
-            raise FinanceError("申请日期不能早于备案日期", "applied_on")
+            raise FinanceError(_("申请日期不能早于备案日期"), "applied_on")
         if Loan.objects.filter(bank=bank, reference=reference).exists():
-            raise FinanceError(f"业务编号 {reference} 已报送", "reference")
+            raise FinanceError(_("业务编号 %(reference)s 已报送") % {"reference": reference}, "reference")
         loan = Loan.objects.create(filing=filing, enterprise=filing.enterprise, bank=bank, product=product,
                                    reference=reference, requested_amount=amount, applied_on=applied_on,
                                    last_event_on=applied_on)
@@ -242,7 +243,7 @@ def _locked(loan: Any) -> Any:
 
 def _own(actor: Any, loan: Any) -> None:
     if _role(actor) != Role.BANK or loan.bank_id != actor.organisation_id:
-        raise FinanceError("只能报送本行的贷款")
+        raise FinanceError(_("只能报送本行的贷款"))
 
 
 def grant(actor: Any, loan: Any, *, amount: Decimal, rate: Decimal, term_months: int, on: dt.date) -> Any:
@@ -264,7 +265,7 @@ def decline(actor: Any, loan: Any, reason: str) -> Any:
         _own(actor, loan)
         _check(ld.refuse_decline(loan.facts()))
         if not reason.strip():
-            raise FinanceError("须写明不予授信的理由", "reason")
+            raise FinanceError(_("须写明不予授信的理由"), "reason")
         loan.state = ld.DECLINED
         loan.save(update_fields=["state"])
         audit.record(actor, "finance.loan.decline", loan, "不予授信", organisation=loan.enterprise_id, reason=reason)
