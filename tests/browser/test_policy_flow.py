@@ -1,5 +1,6 @@
 """免申即享 in a real browser: the city runs a policy over the registry, a town excludes one firm with
-a reason, the city offers the rest, the enterprise confirms on a phone-sized page, the city approves.
+a reason, the city offers the rest, the enterprise confirms on a phone-sized page, the city approves
+(committing the policy's budget line) and pays a batch; a re-run pays nobody twice.
 Set SZ_SCREENSHOTS=/some/dir to keep the enterprise's page at 390 px."""
 
 import os
@@ -64,6 +65,12 @@ def test_run_review_confirm_approve(world, policies, sign_in, live_server, page)
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{folder}/policy-mine-390.png", full_page=True)
 
+    from decimal import Decimal
+
+    from shuzhuan.funds import services as ledger
+
+    ledger.allocate("test-revenue-award", "municipal", "direct_sme", Decimal("100000.00"), world.users["city"],
+                    memo="免申即享预算")
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1366, "height": 900})
     sign_in("city")
@@ -71,3 +78,16 @@ def test_run_review_confirm_approve(world, policies, sign_in, live_server, page)
     page.locator("#entitlements tr", has_text=a.name).get_by_role("button", name="审批").click()
     assert "市级已审批" in page.locator("#entitlements").inner_text()
     assert Entitlement.objects.get(enterprise=a).status == EntitlementStatus.APPROVED
+    page.get_by_role("button", name="支付已审批").click()
+    assert "已支付 1 笔，合计 45,000.00 元" in page.content()
+    assert Entitlement.objects.get(enterprise=a).status == EntitlementStatus.PAID
+
+    page.goto(f"{live_server.url}/policy/runs/")  # a re-run: a was paid, so nobody is paid twice
+    page.get_by_label("测试：营收奖励").check()
+    page.get_by_label("按哪一天的政策").fill("2024-09-01")
+    page.get_by_role("button", name="开始判定").click()
+    page.wait_for_url("**/policy/runs/*/")
+    assert page.locator("#fig-entitled").inner_text() == "0"
+    assert "此前批次已兑现" in page.locator("#entitlements").inner_text()
+    assert page.get_by_role("button", name="支付已审批").count() == 0
+    assert ledger.balances("test-revenue-award")[("municipal", "direct_sme")]["paid"] == Decimal("45000.00")

@@ -25,3 +25,9 @@ class PolicyConfig(AppConfig):
         from shuzhuan.policy import facts_recognitions
 
         facts_recognitions.register()  # recognitions are facts for other policies (the workshop difference rule)
+        from shuzhuan.funds import references
+        from shuzhuan.funds.programmes import register_catalogue
+        from shuzhuan.policy import funding
+
+        register_catalogue(funding.available, funding.load, owner="policy")  # a budget line per policy
+        references.register("entitlement", funding.describe)

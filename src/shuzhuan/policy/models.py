@@ -54,6 +54,30 @@ class PolicyRun(models.Model):
         return f"{self.period} {','.join(self.policies)} #{self.pk}"
 
 
+class PaymentBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaymentBatchQuerySet:
+        return self if is_city_wide(user) else self.none()  # payouts are the city's
+
+
+class PaymentBatch(models.Model):
+    """One payout of a run's approved entitlements through the funds ledger (committed → paid)."""
+
+    run = models.ForeignKey(PolicyRun, on_delete=models.PROTECT, related_name="batches", verbose_name=_("批次"))
+    count = models.PositiveIntegerField(_("笔数"))
+    total = models.DecimalField(_("合计（元）"), max_digits=16, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("支付时间"), default=timezone.now)
+
+    objects = PaymentBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("支付批次")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.count} {self.total}"
+
+
 class EntitlementStatus(models.TextChoices):
     ENTITLED = "entitled", _("待镇街审核")
     EXCLUDED = "excluded", _("镇街已排除")
@@ -99,6 +123,9 @@ class Entitlement(models.Model):
     bank_account = models.CharField(_("收款账号"), max_length=34, blank=True)  # shown masked only
     confirmed_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("市级审批时间"), null=True, blank=True)
+    batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements",
+                              verbose_name=_("支付批次"))
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
 
     objects = EntitlementQuerySet.as_manager()
 
