@@ -29,5 +29,10 @@ class PolicyConfig(AppConfig):
         from shuzhuan.funds.programmes import register_catalogue
         from shuzhuan.policy import funding
 
-        register_catalogue(funding.available, funding.load, owner="policy")  # a budget line per policy
+        register_catalogue(funding.available, funding.load, owner="policy")
+        from shuzhuan.core.demo_steps import AppStep, register_step
+
+        register_step(AppStep("认定与荣誉、免申即享", "shuzhuan.policy.demo:generate_recognitions",
+                              "shuzhuan.policy.demo:present", "shuzhuan.policy.demo:reset",
+                              "认定与荣誉（标杆示范）"), order=45)  # after the programmes (40)  # a budget line per policy
         references.register("entitlement", funding.describe)
