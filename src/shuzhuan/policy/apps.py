@@ -13,6 +13,8 @@ class PolicyConfig(AppConfig):
         from shuzhuan.policy import facts, facts_registry
 
         navigation.register(_("政策库"), "policy:library", icon="journal-text", order=50)
+        navigation.register(_("标杆示范"), "policy:showcase", icon="award", order=53)
+        navigation.register(_("认定与荣誉"), "policy:recognitions", roles=OFFICERS, icon="patch-check", order=54)
         navigation.register(_("免申即享"), "policy:runs", roles=OFFICERS, icon="lightning-charge", order=51)
         navigation.register(_("可享政策"), "policy:mine", roles={"enterprise"}, icon="gift", order=51)
         navigation.register(_("政策计算器"), "policy:calculator", roles={"enterprise"}, icon="calculator", order=52)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuzhuan.policy import views, views_runs
+from shuzhuan.policy import views, views_runs, views_showcase
 
 app_name = "policy"
 urlpatterns = [
@@ -14,5 +14,7 @@ urlpatterns = [
     path("entitlements/<int:entitlement_id>/approve/", views_runs.entitlement_approve, name="approve"),
     path("entitlements/<int:entitlement_id>/confirm/", views_runs.entitlement_confirm, name="confirm"),
     path("mine/", views_runs.mine, name="mine"),
+    path("showcase/", views_showcase.showcase, name="showcase"),
+    path("recognitions/", views_showcase.recognitions, name="recognitions"),
     path("calculator/", views_runs.calculator, name="calculator"),
 ]
