@@ -239,3 +239,33 @@ class Reform(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class VersionOverrideQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VersionOverrideQuerySet:
+        return self  # a published version is public, like the policy library
+
+
+class VersionOverride(models.Model):
+    """A dated version published from a what-if: the engine loads it after the YAML file's versions (it
+    starts on `effective_from` and ends where the version it changes ended; that version now ends on
+    `effective_from`). Earlier versions are unchanged, so results under them stay reproducible."""
+
+    policy = models.CharField(_("政策"), max_length=64, db_index=True)
+    effective_from = models.DateField(_("生效日期"))
+    base_version = models.CharField(_("基准版本"), max_length=10)
+    changes = models.JSONField(_("参数调整"), default=dict)
+    conditions = models.JSONField(_("条件调整"), default=dict)
+    reform = models.ForeignKey(Reform, on_delete=models.PROTECT, related_name="+", verbose_name=_("政策测算"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    objects = VersionOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["policy", "effective_from"]
+        verbose_name = _("发布的政策版本")
+        constraints = [models.UniqueConstraint(fields=["policy", "effective_from"], name="policy_override_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.effective_from}"
