@@ -49,12 +49,12 @@ class FundedPolicy:
 
 
 def available() -> list[str]:
-    return [p.code for p in library.all_policies() if p.subject == "enterprise"]
+    return [code for code in library.codes() if library.load_file_policy(code).subject == "enterprise"]
 
 
 def load(code: str) -> FundedPolicy:
     """The policy as the ledger sees it; `LookupError` (UnknownPolicy) for an unknown code."""
-    policy = library.load(code)
+    policy = library.load_file_policy(code)  # the fund source is the same in every version: no database read
     return FundedPolicy(policy.code, policy.title, tuple(FundedVersion(v.effective_from) for v in policy.versions))
 
 

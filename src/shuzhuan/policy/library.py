@@ -84,6 +84,12 @@ def load(code: str) -> Policy:
 load.cache_clear = _load_file.cache_clear  # type: ignore[attr-defined]
 
 
+def load_file_policy(code: str) -> Policy:
+    """The policy as its file defines it (cached; no database): for readers that need only the code,
+    title and subject (the ledger's catalogue)."""
+    return _load_file(code)
+
+
 def all_policies() -> list[Policy]:
     files = [_load_file(code) for code in codes()]
     return _overrides_all(files) if _overrides_all is not None else files
