@@ -40,11 +40,13 @@ serve:
 ## make test: install what tests need and run the whole suite (set DATABASE_URL for PostgreSQL)
 test: install
 	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/mypy
 	$(BIN)/shuzhuan makemigrations --check --dry-run -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/mypy
 
 ## make bench [ONLY=name]: benchmarks, one JSON line each
 bench: install

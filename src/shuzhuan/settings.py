@@ -136,6 +136,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("SHUZHUAN_MEDIA_ROOT", VAR_DIR / "private"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# One limit for every uploaded document (assessment evidence, pool application documents, acceptance
+# documents, a chain leader's list); bulk imports have their own, larger one below.
+DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("SHUZHUAN_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("SHUZHUAN_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Exports above this many rows run as a background job with a progress bar (a 20,000-row list takes
 # 12–14 s to write: too long to wait on a blank page).

@@ -4,6 +4,7 @@ checked here, before its input is validated, so an anonymous caller gets 401, no
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from shuzhuan.core.access import Access
 from shuzhuan.core.models import ApiToken
@@ -21,7 +22,7 @@ def resolve_user(request):
         if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
             from shuzhuan.core.api_errors import ApiError
 
-            raise ApiError(403, "csrf", "CSRF 校验失败：请刷新页面后重试，或使用访问令牌")
+            raise ApiError(403, "csrf", _("CSRF 校验失败：请刷新页面后重试，或使用访问令牌"))
     return request.user
 
 
@@ -36,11 +37,11 @@ class PolicyAuth:
 
         user = resolve_user(request)
         if self.policy is None:
-            raise ApiError(403, "forbidden", "该接口未声明访问策略")
+            raise ApiError(403, "forbidden", _("该接口未声明访问策略"))
         if not self.policy.allows(user):
             if not user.is_authenticated:
-                raise ApiError(401, "unauthenticated", "需要登录或提供有效的访问令牌")
-            raise ApiError(403, "forbidden", "当前角色无权访问该接口")
+                raise ApiError(401, "unauthenticated", _("需要登录或提供有效的访问令牌"))
+            raise ApiError(403, "forbidden", _("当前角色无权访问该接口"))
         return user if user.is_authenticated else _ANONYMOUS_OK
 
 

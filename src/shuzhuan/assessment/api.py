@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema
 
+from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.domain.errors import AssessmentInputError
 from shuzhuan.assessment.payload import INVALID, evaluate
 from shuzhuan.core.access import api_access
@@ -34,7 +35,7 @@ class ScoreOut(Schema):
     second_levels: dict[str, Number]
     indicators: dict[str, Number]
     scenario_levels: dict[str, int]
-    level: int | None = Field(description="0 = 未达到一级；草稿为 null")
+    level: int | None = Field(description=f"0 = {indicator_sets.level_names()[0]}；草稿为 null")
     partial: bool
     explanation: list[str]
 

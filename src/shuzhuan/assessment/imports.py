@@ -82,7 +82,9 @@ KINDS = {
     "改造后": Kind.POST, "改造后评测": Kind.POST, "post": Kind.POST,
     "定期": Kind.PERIODIC, "定期评测": Kind.PERIODIC, "periodic": Kind.PERIODIC, "年度": Kind.PERIODIC,
 }
-LEVEL_WORDS = {"无": 0, "无等级": 0, "未达一级": 0, "未定级": 0, "0": 0, "一级": 1, "二级": 2, "三级": 3, "四级": 4}
+# the indicator set's level names, plus the other words a national export or an official writes for level 0
+LEVEL_WORDS = {**{name: level for level, name in enumerate(indicator_sets.level_names())},
+               **dict.fromkeys(("无", "无等级", "未达一级", "未定级", "0"), 0)}
 SCENARIO_WORDS = {"未实施": 0, "无": 0, "一级": 1, "二级": 2, "三级": 3, "四级": 4}
 
 

@@ -36,3 +36,9 @@ def load(set_id: str = DEFAULT) -> IndicatorSet:
     if indicator_set.id != set_id:
         raise UnknownIndicatorSet(f"{set_id}: the file declares id {indicator_set.id}")
     return indicator_set
+
+
+def level_names(set_id: str = DEFAULT) -> tuple[str, ...]:
+    """The level names (index = level, 0 = below the first level) as the indicator set's data file
+    defines them: every app's labels come from here."""
+    return load(set_id).level_names

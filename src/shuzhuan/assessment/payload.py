@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment.domain.errors import AssessmentInputError, FieldError
 from shuzhuan.assessment.domain.scoring import SHEET_KINDS, Result, classify, score
@@ -57,7 +59,7 @@ def _object(body: Mapping[str, Any], key: str, errors: list[FieldError]) -> dict
 def evaluate(body: Any) -> dict[str, Any]:
     """Score a request body; raise `AssessmentInputError` naming each offending field."""
     if not isinstance(body, dict):
-        raise AssessmentInputError([FieldError("body", "应为 JSON 对象")])
+        raise AssessmentInputError([FieldError("body", _("应为 JSON 对象"))])
     errors = [FieldError(key, "未知字段") for key in body if key not in FIELDS]
     set_id = body.get("indicator_set") or indicator_sets.DEFAULT
     try:
@@ -81,8 +83,8 @@ def evaluate(body: Any) -> dict[str, Any]:
 def _score_only(body: Mapping[str, Any]) -> Decimal:
     raw = body.get("score")
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise AssessmentInputError([FieldError("score", "该指标体系只按总分评定等级，请提供 score")])
+        raise AssessmentInputError([FieldError("score", _("该指标体系只按总分评定等级，请提供 score"))])
     try:
         return Decimal(str(raw))
     except ArithmeticError:
-        raise AssessmentInputError([FieldError("score", "应为数值")]) from None
+        raise AssessmentInputError([FieldError("score", _("应为数值"))]) from None

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shuzhuan.assessment import indicator_sets
+from shuzhuan.assessment import rules as assessment_rules
 from shuzhuan.assessment.domain import levels as lv
 from shuzhuan.assessment.domain.errors import AssessmentInputError
 from shuzhuan.assessment.domain.model import MILLI, IndicatorSet, format_points
@@ -32,7 +33,8 @@ DOCX_BODY_FONT, DOCX_HEADING_FONT = "宋体", "黑体"  # what Word on a governm
 # Scenario levels 0–4: background and text colour. Always shown with the level's words, never colour alone.
 LEVEL_COLOURS = {0: ("#eceff3", "#333333"), 1: ("#d6e6f7", "#17324f"), 2: ("#a9c9ee", "#0d2740"),
                  3: ("#5b93d6", "#ffffff"), 4: ("#0b4f9c", "#ffffff")}
-STRENGTH_SHARE = Decimal("0.6")  # a second-level indicator at ≥ 60 % of its points counts as a strength
+# a second-level indicator at ≥ 60 % of its points counts as a strength (data/rules/statistics.yaml)
+STRENGTH_SHARE = assessment_rules.rules().strength_share
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ def report_data(assessment: Assessment) -> Report:
         set_title=indicator_set.title, version=assessment.version or indicator_set.version, score=assessment.score,
         max_score=Decimal(format_points(indicator_set.max_points)), level=level,
         level_name=indicator_set.level_name(level) if level is not None else "",
-        level_title=req.title if req else ("未达到一级" if level == 0 else ""), result_only=result_only,
+        level_title=req.title if req else (indicator_set.level_name(0) if level == 0 else ""), result_only=result_only,
         generated_at=timezone.localtime(),
     )
     if assessment.rater_organisation_id:

@@ -6,8 +6,9 @@ scorer); nothing here computes points.
 
 Conflict of interest (DESIGN decision 3): `rater_conflicts(enterprise, organisation)` is asked
 before a provider (or an expert's organisation) is assigned as on-site rater. It returns the reason
-for refusing, or None. No contracts exist on the platform yet, so today it always returns None; the
-programmes app will answer it from its contracts (the provider contracted by the enterprise).
+for refusing, or None. The apps that hold contracts answer it through `register_conflict_rule`:
+the programmes app registers its rule in `ready()` (the provider contracted by the enterprise in a
+transformation project may not rate it).
 """
 
 from __future__ import annotations
@@ -32,9 +33,8 @@ from shuzhuan.assessment.domain.scoring import Result, Sheet, validate
 from shuzhuan.assessment.models import Assessment, Evidence, Kind, RaterAssignment, Source, Status
 from shuzhuan.assessment.results import apply_score, refresh_official
 from shuzhuan.core import audit
-from shuzhuan.core.access import OFFICERS
 from shuzhuan.core.jobs import private_path
-from shuzhuan.core.models import Organisation, OrganisationKind, Role, User
+from shuzhuan.core.models import Organisation, OrganisationKind, Role, User, is_officer
 
 PLEDGE_TEXT = ("本企业郑重承诺：本次评测所填报的数据和上传的支撑材料真实、准确、完整，"
                "不存在虚报、瞒报；如有不实，愿承担相应责任，并接受主管部门核查。")
@@ -56,11 +56,14 @@ def _locked(assessment: Assessment) -> Assessment:
 
 
 def level_label(indicator_set_id: str, level: int | None) -> str:
+    """A level's name as the indicator set defines it (0 = below the first level), translated."""
     if level is None:
         return _("未评定")
-    if not level:
-        return _("未达到一级")
-    return indicator_sets.load(indicator_set_id).level_name(level)
+    try:
+        names = indicator_sets.level_names(indicator_set_id)
+    except indicator_sets.UnknownIndicatorSet:
+        return str(level)
+    return _(names[level]) if 0 <= level < len(names) else str(level)
 
 
 def points_text(value: Any) -> str:
@@ -178,7 +181,10 @@ def submit(actor: Any, assessment: Assessment, pledge: bool) -> Result:
 
 # --- evidence ---------------------------------------------------------------------------------------
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+def evidence_max_bytes() -> int:
+    """The one document upload limit (settings.DOCUMENT_MAX_UPLOAD_BYTES)."""
+    return int(settings.DOCUMENT_MAX_UPLOAD_BYTES)
+
 EVIDENCE_PER_QUESTION = 10
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -211,8 +217,8 @@ def check_evidence_file(upload: Any) -> FileType:
         raise ServiceError(_("不支持的文件类型：仅可上传 PDF、JPG/PNG 图片、DOCX、XLSX 文件"))
     if upload.size == 0:
         raise ServiceError(_("文件为空"))
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ServiceError(_("文件过大：每个文件不超过 %(mb)d MB") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)})
+    if upload.size > evidence_max_bytes():
+        raise ServiceError(_("文件过大：每个文件不超过 %(mb)d MB") % {"mb": evidence_max_bytes() // (1024 * 1024)})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -289,6 +295,13 @@ ConflictRule = Callable[[Any, Any], "str | None"]
 _CONFLICT_RULES: list[ConflictRule] = []
 
 
+def register_expert_assessments(rule: Any) -> None:
+    """A higher app names the assessments an expert may read (the hook lives with the model's manager)."""
+    from shuzhuan.assessment.models import register_expert_assessments as register
+
+    register(rule)
+
+
 def register_conflict_rule(rule: ConflictRule) -> None:
     """Apps that know about contracts (programmes) register `rule(enterprise, organisation) -> reason | None`."""
     if rule not in _CONFLICT_RULES:
@@ -357,7 +370,7 @@ def assign_rater(actor: Any, assessment: Assessment, *, organisation: Organisati
                  user: User | None = None) -> RaterAssignment:
     """City or town officers assign a provider organisation or an expert to rate a submitted
     self-assessment on site; before the rating starts they may assign someone else."""
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) in OFFICERS):
+    if not is_officer(actor):
         raise ServiceError(_("只有市、镇街工信部门可以指派现场评定"))
     if not Assessment.objects.visible_to(actor).filter(pk=assessment.pk).exists():
         raise ServiceError(_("不在您的管辖范围内"))

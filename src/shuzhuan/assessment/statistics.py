@@ -22,9 +22,11 @@ from django import forms
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.assessment import indicator_sets
+from shuzhuan.assessment import rules as assessment_rules
 from shuzhuan.assessment.models import Assessment, Kind
 from shuzhuan.assessment.results import official_assessments
 from shuzhuan.core.forms import BootstrapMixin
@@ -33,10 +35,12 @@ from shuzhuan.registry import sub_industries
 from shuzhuan.registry.filters import industry_choices
 from shuzhuan.registry.models import Enterprise, IndustryClass, SizeClass
 
-TARGET = Decimal("0.90")  # 城市试点: ≥ 90 % of above-scale firms in each chosen sub-industry at 二级+ (DOMAIN §5)
-TARGET_LEVEL = 2
+# 城市试点: ≥ 90 % of above-scale firms in each chosen sub-industry at 二级+; the values and their
+# source live in data/rules/statistics.yaml
+TARGET = assessment_rules.rules().target_share
+TARGET_LEVEL = assessment_rules.rules().target_level
 LEVELS = (0, 1, 2, 3, 4)
-LEVEL_NAMES = {0: "未达一级", 1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+LEVEL_NAMES = dict(enumerate(indicator_sets.level_names()))  # the indicator set's names, 0 = below the first level
 UNASSESSED = "未评测"
 SIZE_ORDER = [s.value for s in SizeClass] + [""]
 HEAT_BY = {"division": _("行业大类"), "sub": _("细分行业")}
@@ -211,22 +215,25 @@ def _merge(results: dict[tuple, _Cell], enterprises: dict[tuple, _Cell], key_of)
 
 
 def _distribution(key: str, title: str, dimension: str, groups: dict[Any, _Cell], order: Iterable[Any], names: dict[Any, str]) -> Table:
-    header = [dimension, "企业数", "已评测", *(LEVEL_NAMES[lv] for lv in LEVELS), UNASSESSED, "二级及以上", "占已评测 %", "占企业数 %"]
+    level_labels = {lv: gt(LEVEL_NAMES[lv]) for lv in LEVELS}  # the indicator set's names, translated
+    unassessed_label = gt(UNASSESSED)
+    header = [dimension, gt("企业数"), gt("已评测"), *level_labels.values(), unassessed_label, gt("二级及以上"),
+              gt("占已评测 %"), gt("占企业数 %")]
     table = Table(key, title, header)
-    series: dict[str, list[int]] = {name: [] for name in [*(LEVEL_NAMES[lv] for lv in LEVELS), UNASSESSED]}
+    series: dict[str, list[int]] = {name: [] for name in [*level_labels.values(), unassessed_label]}
     categories = []
     for group in order:
         cell = groups.get(group)
         if cell is None or not (cell.enterprises or cell.assessed):
             continue
         unassessed = max(0, cell.enterprises - cell.assessed)
-        name = names.get(group, str(group) if group not in (None, "") else "未填")
+        name = names.get(group, str(group) if group not in (None, "") else gt("未填"))
         table.rows.append([name, cell.enterprises, cell.assessed, *(cell.levels[lv] for lv in LEVELS), unassessed,
                            cell.at_target, percent(cell.at_target, cell.assessed), percent(cell.at_target, cell.enterprises)])
         categories.append(name)
         for lv in LEVELS:
-            series[LEVEL_NAMES[lv]].append(cell.levels[lv])
-        series[UNASSESSED].append(unassessed)
+            series[level_labels[lv]].append(cell.levels[lv])
+        series[unassessed_label].append(unassessed)
     table.chart = {"type": "stacked", "categories": categories, "series": [{"name": k, "data": v} for k, v in series.items()]}
     return table
 
@@ -238,8 +245,8 @@ def _target_table(results: dict[tuple, _Cell], enterprises: dict[tuple, _Cell], 
         return [s.code for s in subs if group[3] and s.contains(group[1])]  # above-scale firms only
 
     groups = _merge(results, enterprises, key_of)
-    header = ["细分行业", "行业代码", "规上企业", "已评测", "二级及以上", "达标率 %（占规上企业）", "目标 %", "距目标还差（家）"]
-    table = Table("target", "规上企业二级及以上占比（对照试点 90% 目标）", header)
+    header = [gt("细分行业"), gt("行业代码"), gt("规上企业"), gt("已评测"), gt("二级及以上"), gt("达标率 %（占规上企业）"), gt("目标 %"), gt("距目标还差（家）")]
+    table = Table("target", gt("规上企业%(level)s及以上占比（对照试点 %(target)s%% 目标，%(cite)s）") % {"level": LEVEL_NAMES[TARGET_LEVEL], "target": int(TARGET * 100), "cite": assessment_rules.rules().cite('target')}, header)
     names, shares = [], []
     for s in subs:
         cell = groups.get(s.code, _Cell())
@@ -261,15 +268,15 @@ def _heat_table(sums: dict[str, tuple[int, dict[str, int], dict[str, int]]], by:
         subs = sub_industries.in_force(on)
         keys = {s.code: [c for c in sums if s.contains(c)] for s in subs}
         order = [(s.code, s.name) for s in subs]
-        dimension = "细分行业"
+        dimension = gt("细分行业")
     else:
         keys = defaultdict(list)
         for c in sums:
             keys[c[:2]].append(c)
         order = [(code, f"{code} {division_names.get(code, '')}".strip()) for code in sorted(k for k in keys if k)]
-        dimension = "行业大类"
-    header = [dimension, "已评测", *(f"{s.code}{'★' if s.mandatory else ''} {s.name}" for s in scenarios)]
-    table = Table("heat", f"场景平均等级（场景 × {dimension}，0 = 未实施）", header)
+        dimension = gt("行业大类")
+    header = [dimension, gt("已评测"), *(f"{s.code}{'★' if s.mandatory else ''} {s.name}" for s in scenarios)]
+    table = Table("heat", gt("场景平均等级（场景 × %(dimension)s，0 = 未实施）") % {"dimension": dimension}, header)
     data, names = [], []
     for code, name in order:
         classes = keys.get(code) or []
@@ -298,25 +305,25 @@ def _answer(filters: dict[str, Any], enterprises: int, assessed: int, at_target:
     if filters.get("town"):
         parts.append(str(filters["town"]))
     if filters.get("above_scale") in ("0", "1"):
-        parts.append("规模以上" if filters["above_scale"] == "1" else "规模以下")
+        parts.append(gt("规模以上") if filters["above_scale"] == "1" else gt("规模以下"))
     if filters.get("sub_industry"):
         sub = sub_industries.get(filters["sub_industry"])
         parts.append(sub.name if sub else filters["sub_industry"])
     if filters.get("industry"):
-        parts.append(f"行业 {filters['industry']}")
+        parts.append(gt("行业 %(code)s") % {"code": filters["industry"]})
     if filters.get("size"):
-        parts.append(str(SizeClass(filters["size"]).label) + "企业")
+        parts.append(str(SizeClass(filters["size"]).label) + gt("企业"))
     if filters.get("kind"):
         parts.append(str(Kind(filters["kind"]).label))
-    scope = " · ".join(parts) if parts else "全部企业"
+    scope = " · ".join(parts) if parts else gt("全部企业")
     share = percent(at_target, enterprises)
-    text = f"{scope}：{enterprises:,} 家企业中 {at_target:,} 家达到二级及以上（{share if share is not None else '—'}%）"
-    text += f"；已评测 {assessed:,} 家"
+    text = gt("%(scope)s：%(enterprises)s 家企业中 %(at_target)s 家达到二级及以上（%(value)s%%）") % {"scope": scope, "enterprises": format(enterprises, ","), "at_target": format(at_target, ","), "value": share if share is not None else '—'}
+    text += gt("；已评测 %(assessed)s 家") % {"assessed": format(assessed, ",")}
     if assessed:
-        text += f"，其中二级及以上占 {percent(at_target, assessed)}%"
+        text += gt("，其中二级及以上占 %(percent)s%%") % {"percent": percent(at_target, assessed)}
     if enterprises > assessed:
-        text += f"；未评测 {enterprises - assessed:,} 家按未达二级计"
-    return text + "。"
+        text += gt("；未评测 %(value)s 家按未达二级计") % {"value": format(enterprises - assessed, ",")}
+    return text + gt("。")
 
 
 def compute(user: Any, filters: dict[str, Any], on: dt.date | None = None) -> Statistics:
@@ -338,24 +345,24 @@ def compute(user: Any, filters: dict[str, Any], on: dt.date | None = None) -> St
     by_above = _merge(results, enterprises, lambda g: bool(g[3]))
     sizes = dict(SizeClass.choices)
     tables = [
-        _distribution("town", "等级分布：按镇街", "镇街", by_town, town_order, towns),
-        _distribution("industry", "等级分布：按行业", "行业", by_industry, sorted(k for k in by_industry if k),
+        _distribution("town", gt("等级分布：按镇街"), gt("镇街"), by_town, town_order, towns),
+        _distribution("industry", gt("等级分布：按行业"), gt("行业"), by_industry, sorted(k for k in by_industry if k),
                       {k: f"{k} {industry_names.get(k, '')}".strip() for k in by_industry if k}),
-        _distribution("size", "等级分布：按企业规模", "规模", by_size, SIZE_ORDER, {k: str(v) for k, v in sizes.items()}),
-        _distribution("above", "等级分布：规上 / 规下", "规上", by_above, [True, False], {True: "规模以上", False: "规模以下"}),
+        _distribution("size", gt("等级分布：按企业规模"), gt("规模"), by_size, SIZE_ORDER, {k: str(v) for k, v in sizes.items()}),
+        _distribution("above", gt("等级分布：规上 / 规下"), gt("规上"), by_above, [True, False], {True: gt("规模以上"), False: gt("规模以下")}),
         _target_table(results, enterprises, on),
         _heat_table(_scenario_sums(user, filters), filters.get("heat") or "division", on, division_names),
     ]
     assessed = total.assessed
     average = (total.score_sum / assessed).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if assessed else None
     cards = [
-        {"label": "企业数", "value": f"{total.enterprises:,}", "unit": "家"},
-        {"label": "已评测（官方结果）", "value": f"{assessed:,}", "unit": "家",
-         "note": f"覆盖 {percent(assessed, total.enterprises) or 0}%"},
-        {"label": "二级及以上", "value": f"{total.at_target:,}", "unit": "家",
-         "note": f"占已评测 {percent(total.at_target, assessed) or 0}%"},
-        {"label": "平均总分", "value": str(average) if average is not None else "—", "unit": "分",
-         "note": "已评测企业，2022 年版结果按其总分计"},
+        {"label": gt("企业数"), "value": f"{total.enterprises:,}", "unit": gt("家")},
+        {"label": gt("已评测（官方结果）"), "value": f"{assessed:,}", "unit": gt("家"),
+         "note": gt("覆盖 %(value)s%%") % {"value": percent(assessed, total.enterprises) or 0}},
+        {"label": gt("二级及以上"), "value": f"{total.at_target:,}", "unit": gt("家"),
+         "note": gt("占已评测 %(value)s%%") % {"value": percent(total.at_target, assessed) or 0}},
+        {"label": gt("平均总分"), "value": str(average) if average is not None else "—", "unit": gt("分"),
+         "note": gt("已评测企业，2022 年版结果按其总分计")},
     ]
     return Statistics(filters, total.enterprises, assessed, total.at_target, total.score_sum,
                       _answer(filters, total.enterprises, assessed, total.at_target), cards, tables)
@@ -370,8 +377,8 @@ def export_xlsx(stats: Statistics) -> bytes:
 
     workbook = Workbook()
     summary = workbook.active
-    summary.title = "概况"
-    append_row(summary, ["数字化水平统计（各企业官方评测结果：有现场评定取最新现场评定，否则取最新自评/导入）"])
+    summary.title = gt("概况")
+    append_row(summary, [gt("数字化水平统计（各企业官方评测结果：有现场评定取最新现场评定，否则取最新自评/导入）")])
     append_row(summary, [stats.answer])
     for card in stats.cards:
         append_row(summary, [card["label"], card["value"], card["unit"], card.get("note", "")])

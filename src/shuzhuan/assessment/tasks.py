@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shuzhuan.assessment import imports, indicator_sets
@@ -146,7 +147,7 @@ def rescore_work(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     try:
         indicator_sets.load(set_id)
     except indicator_sets.UnknownIndicatorSet:
-        raise jobs.JobFailed(f"未知的指标体系：{set_id}") from None
+        raise jobs.JobFailed(_("未知的指标体系：%(set_id)s") % {"set_id": set_id}) from None
     result = rescore(set_id, progress)
     result["message"] = (
         f"重算完成：{result['checked']} 份评测，结果变化 {result['changed']} 份（其中等级变化 {result['level_changed']} 份）"

@@ -14,11 +14,12 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from shuzhuan.core.models import Role
+from shuzhuan.core.domain import CITY_WIDE_ROLES, OFFICER_ROLES
+from shuzhuan.core.models import Role, has_role
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
-OFFICERS: frozenset[str] = frozenset({Role.ADMIN, Role.CITY_OFFICER, Role.TOWN_OFFICER})
-CITY: frozenset[str] = frozenset({Role.ADMIN, Role.CITY_OFFICER})
+OFFICERS: frozenset[str] = OFFICER_ROLES  # names for `@page_access(*OFFICERS)`; defined in core.domain
+CITY: frozenset[str] = CITY_WIDE_ROLES
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,7 @@ class Access:
     def allows(self, user: Any) -> bool:
         if self.public:
             return True
-        if not user.is_authenticated:
-            return False
-        return bool(user.is_superuser or user.role in self.roles)
+        return has_role(user, self.roles)
 
 
 def _declare(roles: Iterable[str], public: bool) -> Access:

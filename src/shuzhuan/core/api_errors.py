@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -31,19 +32,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
         errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
-        return envelope(api, request, 422, "invalid", "请求参数有误", errors)
+        return envelope(api, request, 422, "invalid", _("请求参数有误"), errors)
 
     @api.exception_handler(AuthenticationError)
     def _auth(request, exc):
-        return envelope(api, request, 401, "unauthenticated", "需要登录或提供有效的访问令牌")
+        return envelope(api, request, 401, "unauthenticated", _("需要登录或提供有效的访问令牌"))
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
-        return envelope(api, request, 404, "not_found", "记录不存在或无权查看")
+        return envelope(api, request, 404, "not_found", _("记录不存在或无权查看"))
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
         code, message = http_error(exc.status_code, str(exc))
+        if code == "bad_body":  # a body that is not JSON is invalid input: 422 in the envelope (decision 6)
+            return envelope(api, request, 422, code, message, [{"field": "body", "message": message}])
         return envelope(api, request, exc.status_code, code, message)
 
 

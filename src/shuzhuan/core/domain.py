@@ -8,7 +8,18 @@ import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+# Every money column is DecimalField(max_digits=MONEY_DIGITS, decimal_places=2) unless it says
+# otherwise (the registry's yearly revenue and tax hold 16); the largest amount each can hold is
+# `max_yuan(digits)`. Amounts above MAX_YUAN are refused before they reach a column.
+MONEY_DIGITS = 14
 _SPACES = re.compile(r"\s+")
+
+
+# --- Role groups: the one definition (role codes as `core.models.Role` stores them) ------------------
+
+CITY_WIDE_ROLES: frozenset[str] = frozenset({"admin", "city_officer"})  # see every town
+OFFICER_ROLES: frozenset[str] = CITY_WIDE_ROLES | {"town_officer"}  # government officers
+ORGANISATION_ROLES: frozenset[str] = frozenset({"enterprise", "provider", "bank"})  # act for an organisation
 
 
 def to_halfwidth(text: str) -> str:
@@ -38,6 +49,19 @@ def yuan(value: Decimal | int | str) -> Decimal:
 def yuan_down(value: Decimal) -> Decimal:
     """Two places, rounded down: for shares that must never exceed a cap."""
     return value.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def max_yuan(digits: int = MONEY_DIGITS) -> Decimal:
+    """The largest amount a money column of `digits` digits (two after the point) holds: 14 → 999,999,999,999.99."""
+    return Decimal(10) ** (digits - 2) - CENT
+
+
+MAX_YUAN = max_yuan()
+
+
+def money_json(value: Decimal | int | str | None) -> str | None:
+    """Money as JSON carries it (DESIGN decision 6): a string with two decimals; None stays None."""
+    return None if value is None else str(yuan(value))
 
 
 def format_yuan(value: Decimal | None, unit: str = "元") -> str:

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuzhuan.core.domain import CITY_WIDE_ROLES, OFFICER_ROLES, ORGANISATION_ROLES  # noqa: F401  (re-exported)
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -28,12 +30,19 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("评审专家")
 
 
-CITY_WIDE_ROLES = frozenset({Role.ADMIN, Role.CITY_OFFICER})
-ORGANISATION_ROLES = frozenset({Role.ENTERPRISE, Role.PROVIDER, Role.BANK})
+def has_role(user: User | AnonymousUser | None, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
+    """The one role check: a signed-in superuser, or a user whose role is in `roles`."""
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role in roles))
 
 
-def is_city_wide(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in CITY_WIDE_ROLES))
+def is_city_wide(user: User | AnonymousUser | None) -> bool:
+    """Admin or city officer (or a superuser): sees every town."""
+    return has_role(user, CITY_WIDE_ROLES)
+
+
+def is_officer(user: User | AnonymousUser | None) -> bool:
+    """A government officer: admin, city or town officer (or a superuser)."""
+    return has_role(user, OFFICER_ROLES)
 
 
 class TownQuerySet(models.QuerySet):

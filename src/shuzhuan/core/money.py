@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TypeVar
 
-from shuzhuan.core.domain import CENT, format_yuan, yuan_down
+from shuzhuan.core.domain import CENT, MAX_YUAN, format_yuan, yuan_down
 
-# One trillion yuan: beyond any programme, and keeps every product of amounts exact in Decimal's
-# default 28 digits.
-MAX_AMOUNT = Decimal("1000000000000.00")
+# The largest amount a money column holds (999,999,999,999.99): beyond any programme, and keeps
+# every product of amounts exact in Decimal's default 28 digits.
+MAX_AMOUNT = MAX_YUAN
 MONEY_PATTERN = r"^\d+(\.\d{1,2})?$"
 _MONEY = re.compile(MONEY_PATTERN)
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

@@ -14,6 +14,7 @@ from django.views.i18n import set_language as django_set_language
 from shuzhuan.core import auth as throttle
 from shuzhuan.core import jobs as job_service
 from shuzhuan.core import todo
+from shuzhuan.core import tokens as tokens_service
 from shuzhuan.core.access import page_access
 from shuzhuan.core.forms import LoginForm, TokenForm
 from shuzhuan.core.models import ApiToken, Job
@@ -109,7 +110,7 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _token, raw = tokens_service.issue(request.user, request.user, form.cleaned_data["name"])
         messages.success(request, _("令牌已生成，请立即复制保存：它只显示这一次。"))
     return render(request, "core/tokens.html", {"tokens": tokens, "form": form, "raw": raw})
 
@@ -118,8 +119,7 @@ def token_list(request):
 @require_POST
 def token_revoke(request, token_id):
     token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=token_id, user=request.user)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    tokens_service.revoke(request.user, token)
     messages.success(request, _("令牌已作废。"))
     return redirect("core:tokens")
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shuzhuan.core.access import CITY
+from shuzhuan.core.models import is_city_wide
 
 
 class SourceCode(models.TextChoices):
@@ -59,7 +59,7 @@ class LedgerQuerySet(models.QuerySet):
     """Budgets and the ledger are the city's: admins and city officers see them, nobody else."""
 
     def visible_to(self, user: Any) -> LedgerQuerySet:
-        if user is not None and user.is_authenticated and (user.is_superuser or user.role in CITY):
+        if is_city_wide(user):
             return self.all()
         return self.none()
 

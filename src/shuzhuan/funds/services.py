@@ -24,9 +24,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhuan.core import audit
-from shuzhuan.core.domain import CENT, format_yuan
+from shuzhuan.core.domain import CENT, MAX_YUAN, format_yuan
 from shuzhuan.core.money import check_purpose_split, split
 from shuzhuan.funds import programmes
 from shuzhuan.funds.domain import ZERO, largest_split_within
@@ -46,7 +47,7 @@ from shuzhuan.funds.models import (
 from shuzhuan.funds.programmes import FundedProgramme as Programme
 from shuzhuan.funds.programmes import FundedVersion as ProgrammeVersion
 
-MAX_AMOUNT = Decimal("10000000000.00")  # ten billion yuan per operation; a stored balance holds 14 digits
+MAX_AMOUNT = MAX_YUAN  # what a money column (an amount, a stored balance) holds
 LINE_BUCKETS = (Bucket.AVAILABLE, Bucket.COMMITTED, Bucket.PAID)
 
 
@@ -101,7 +102,7 @@ def _programme(code: str) -> Programme:
     try:
         return programmes.load(code)
     except programmes.UnknownProgramme:
-        raise LedgerError(f"未知的奖补计划 {code!r}；可用：{'、'.join(programmes.available())}") from None
+        raise LedgerError(_("未知的奖补计划 %(code)s；可用：%(items)s") % {"code": repr(code), "items": '、'.join(programmes.available())}) from None
 
 
 def version_for(programme: Programme, on: Any = None) -> ProgrammeVersion:
@@ -116,20 +117,20 @@ def version_for(programme: Programme, on: Any = None) -> ProgrammeVersion:
 
 def _amount(value: Any, *, signed: bool = False) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int) or not Decimal(value).is_finite():
-        raise LedgerError("金额应为 Decimal（元，最多两位小数）")
+        raise LedgerError(_("金额应为 Decimal（元，最多两位小数）"))
     amount = Decimal(value)
     if amount != amount.quantize(CENT):
-        raise LedgerError("金额最多两位小数（分）")
+        raise LedgerError(_("金额最多两位小数（分）"))
     if amount == 0 or (amount < 0 and not signed):
-        raise LedgerError("金额应大于 0" if not signed else "金额不能为 0")
+        raise LedgerError(_("金额应大于 0") if not signed else _("金额不能为 0"))
     if abs(amount) > MAX_AMOUNT:
-        raise LedgerError(f"金额不能超过 {format_yuan(MAX_AMOUNT)} 元")
+        raise LedgerError(_("金额不能超过 %(amount)s 元") % {"amount": format_yuan(MAX_AMOUNT)})
     return amount.quantize(CENT)
 
 
 def _purpose(value: str) -> str:
     if value not in Purpose.values:
-        raise LedgerError(f"未知的用途 {value!r}；可用：{'、'.join(f'{p.value}（{p.label}）' for p in Purpose)}")
+        raise LedgerError(_("未知的用途 %(value)s；可用：%(items)s") % {"value": repr(value), "items": '、'.join(f'{p.value}（{p.label}）' for p in Purpose)})
     return value
 
 
@@ -137,17 +138,17 @@ def _source(programme: Programme, version: ProgrammeVersion, code: str) -> FundS
     labels = {s.code: s.label for v in programme.versions for s in v.fund_sources}
     if code not in labels or code not in SourceCode.values:
         known = "、".join(f"{s.code}（{s.label}）" for s in version.fund_sources)
-        raise LedgerError(f"奖补计划「{programme.title}」没有资金来源 {code!r}；可用：{known}")
+        raise LedgerError(_("奖补计划「%(title)s」没有资金来源 %(code)s；可用：%(known)s") % {"title": programme.title, "code": repr(code), "known": known})
     source, _created = FundSource.objects.get_or_create(code=code, defaults={"label": labels[code]})
     return source
 
 
 def _reference(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise LedgerError("业务编号不能为空（如 project:123）")
+        raise LedgerError(_("业务编号不能为空（如 project:123）"))
     value = value.strip()
     if len(value) > 64:
-        raise LedgerError("业务编号最长 64 个字符")
+        raise LedgerError(_("业务编号最长 64 个字符"))
     return value
 
 
@@ -193,14 +194,19 @@ def _post(kind: str, programme: str, actor: Any, moves: Iterable[tuple[Account, 
         accounts[account.pk] = account
     entries = [(accounts[pk], amount) for pk, amount in sorted(totals.items()) if amount]
     if not entries:
-        raise LedgerError("没有需要记账的金额")
+        raise LedgerError(_("没有需要记账的金额"))
     if sum((amount for _a, amount in entries), ZERO) != 0:
-        raise LedgerError("借贷不平衡：分录合计应为零")
+        raise LedgerError(_("借贷不平衡：分录合计应为零"))
     for account, amount in entries:
         rows = Account.objects.filter(pk=account.pk)
         if amount < 0 and account.bucket != Bucket.FUNDING:
             rows = rows.filter(balance__gte=-amount)
+        # a balance never leaves what its column holds (no overflow error from the database)
+        rows = rows.filter(balance__lte=MAX_AMOUNT - amount) if amount > 0 else rows.filter(balance__gte=-MAX_AMOUNT - amount)
         if rows.update(balance=F("balance") + amount) != 1:
+            balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+            if abs(balance + amount) > MAX_AMOUNT:
+                raise LedgerError(_("余额不能超过 %(amount)s 元") % {"amount": format_yuan(MAX_AMOUNT)})
             balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
             raise InsufficientFunds(str(account.line), account.bucket, balance, -amount)
     txn = LedgerTransaction.objects.create(
@@ -244,7 +250,7 @@ def adjust(programme: str, source: str, purpose: str, amount: Decimal, actor: An
     """A correction of an allocation: a positive amount adds to the line, a negative one takes back
     (only from what is still available). The purpose rule holds afterwards, or nothing moves."""
     if not str(memo or "").strip():
-        raise LedgerError("调整须说明原因")
+        raise LedgerError(_("调整须说明原因"))
     return _allocate(Kind.ADJUSTMENT, programme, source, purpose, _amount(amount, signed=True), actor, memo)
 
 
@@ -266,7 +272,7 @@ def _allocate(kind: str, programme: str, source: str, purpose: str, amount: Deci
         violations = [] if min(totals.values()) < 0 else purpose_check(
             prog.code, source, totals[Purpose.DIRECT_SME], totals[Purpose.PUBLIC_SERVICES])
         if violations:
-            raise LedgerError(f"不符合资金用途规定：{'；'.join(violations)}；本次{Kind(kind).label}未执行")
+            raise LedgerError(_("不符合资金用途规定：%(items)s；本次%(label)s未执行") % {"items": '；'.join(violations), "label": Kind(kind).label})
         available = _line_accounts([line.pk])[(line.pk, Bucket.AVAILABLE)]
         txn = _post(kind, prog.code, actor, [(funding, -amount), (available, amount)], memo=memo)
         audit.record(actor, f"funds.{kind}", txn, f"{Kind(kind).label} {line.name} {format_yuan(amount)} 元",
@@ -290,7 +296,7 @@ def commit(programme: str, amount: Decimal, reference: str, actor: Any, purpose:
     parts = split(amount, version.shares)
     with transaction.atomic():
         if Commitment.objects.filter(reference=reference, status=CommitmentStatus.OPEN).exists():
-            raise LedgerError(f"{reference} 已有未结的资金承诺，请先支付或释放")
+            raise LedgerError(_("%(reference)s 已有未结的资金承诺，请先支付或释放") % {"reference": reference})
         lines = {line.source.code: line for line in BudgetLine.objects.filter(programme=prog.code, purpose=purpose)
                  .select_related("source")}
         labels = {s.code: s.label for s in version.fund_sources}
@@ -311,7 +317,7 @@ def commit(programme: str, amount: Decimal, reference: str, actor: Any, purpose:
                 Commitment.objects.create(reference=reference, programme=prog.code, purpose=purpose, amount=amount,
                                           opened=txn)
         except IntegrityError:
-            raise LedgerError(f"{reference} 已有未结的资金承诺，请先支付或释放") from None
+            raise LedgerError(_("%(reference)s 已有未结的资金承诺，请先支付或释放") % {"reference": reference}) from None
         audit.record(actor, "funds.commit", txn, f"承诺 {reference} {format_yuan(amount)} 元（{prog.code}）",
                      changes={"reference": reference, "amount": str(amount),
                               "by_source": {k: str(v) for k, v in parts.items()}})
@@ -336,7 +342,7 @@ def _close(reference: str, actor: Any, status: str, kind: str, target: str, reas
         found = Commitment.objects.filter(reference=reference, status=CommitmentStatus.OPEN).first()
         # The conditional update locks the commitment: a second pay or release of it finds nothing open.
         if found is None or not Commitment.objects.filter(pk=found.pk, status=CommitmentStatus.OPEN).update(status=status):
-            raise LedgerError(f"{reference} 没有未结的资金承诺")
+            raise LedgerError(_("%(reference)s 没有未结的资金承诺") % {"reference": reference})
         postings = list(Posting.objects.filter(transaction_id=found.opened_id, account__bucket=Bucket.COMMITTED)
                         .select_related("account__source", "account__line"))
         accounts = _line_accounts({p.account.line_id for p in postings})
@@ -359,7 +365,7 @@ def _close(reference: str, actor: Any, status: str, kind: str, target: str, reas
 def release(reference: str, actor: Any, reason: str) -> dict[str, Decimal]:
     """Reverse the open commitment of `reference` (committed → available). Returns the parts."""
     if not str(reason or "").strip():
-        raise LedgerError("释放资金须说明原因")
+        raise LedgerError(_("释放资金须说明原因"))
     return _close(reference, actor, CommitmentStatus.RELEASED, Kind.RELEASE, Bucket.AVAILABLE, reason.strip())
 
 
@@ -386,6 +392,22 @@ def balances(programme: str) -> dict[tuple[str, str], dict[str, Decimal]]:
         return (order.index(source) if source in order else len(order), Purpose.values.index(purpose))
 
     return dict(sorted(result.items(), key=key))
+
+
+def commitments_by_reference(programme: str) -> dict[str, tuple[str, dict[str, Decimal]]]:
+    """Per reference (a project), the money the ledger set aside for it and not released, from the
+    postings: {reference: (status "open" or "paid", {source code: amount})}. One query; a
+    reference committed, released and committed again counts its live commitment only."""
+    rows = (Posting.objects.filter(account__bucket=Bucket.COMMITTED, amount__gt=0,
+                                   transaction__opened_commitments__programme=programme,
+                                   transaction__opened_commitments__status__in=(CommitmentStatus.OPEN, CommitmentStatus.PAID))
+            .values_list("transaction__opened_commitments__reference", "transaction__opened_commitments__status",
+                         "account__source__code")
+            .annotate(total=Sum("amount")).order_by())
+    result: dict[str, tuple[str, dict[str, Decimal]]] = {}
+    for reference, status, source, total in rows:
+        result.setdefault(reference, (status, {}))[1][source] = Decimal(total).quantize(CENT)
+    return result
 
 
 def free_direct_balance(programme: str) -> Decimal:

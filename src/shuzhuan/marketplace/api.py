@@ -3,10 +3,12 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from shuzhuan.core.access import api_access
 from shuzhuan.core.api_errors import ApiError
+from shuzhuan.core.domain import money_json
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.needs import classifier
 
@@ -45,7 +47,7 @@ class NeedScenariosOut(Schema):
 def classify_need(request, payload: NeedIn) -> dict[str, Any]:
     problem = _text_problem(payload.text)
     if problem:
-        raise ApiError(422, "invalid", "请求参数有误", [{"field": "text", "message": problem}])
+        raise ApiError(422, "invalid", _("请求参数有误"), [{"field": "text", "message": problem}])
     model = classifier()
     matches = model.classify(payload.text, top=payload.top)
     return {
@@ -114,8 +116,7 @@ def recommendations(request, uscc: str, need: int | None = Query(None, ge=1), li
     need_obj = get_object_or_404(Need.objects.visible_to(request.user).filter(enterprise=ent), pk=need) if need else None
     recs = services_match.recommend(ent, need_obj, top=limit)
 
-    def money(value):
-        return None if value is None else f"{value:.2f}"
+    money = money_json
 
     facts = recs.facts
     return {

@@ -18,6 +18,11 @@ class MarketplaceConfig(AppConfig):
 
         register_rater_rule(rater_not_in_pool, RATER_CHOICES)  # only providers in the pool rate on site
 
+        from shuzhuan.marketplace.services.match import relink_partners
+        from shuzhuan.registry.models import register_enterprises_added
+
+        register_enterprises_added(relink_partners)  # a partner registered after its leader's list
+
         from shuzhuan.marketplace.views.match import register_navigation as register_match_navigation
 
         register_match_navigation()  # needs, recommendations, contact requests, funnel, consortia, chains

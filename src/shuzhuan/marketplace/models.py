@@ -422,6 +422,23 @@ def related_enterprises(user) -> Q | None:
 
 # --- 1+1+N consortia and chain leaders ---------------------------------------------------------------------
 
+class ConsortiumQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConsortiumQuerySet:
+        """City: all. Town officer: those with a member enterprise or the traction unit in the town. An
+        enterprise or provider: those it belongs to (traction unit, lead platform or member)."""
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.TOWN_OFFICER and user.town_id:
+            return self.filter(Q(members__enterprise__town_id=user.town_id)
+                               | Q(traction_unit__enterprise__town_id=user.town_id)).distinct()
+        if user.role in (Role.ENTERPRISE, Role.PROVIDER) and user.organisation_id:
+            org = user.organisation_id
+            return self.filter(Q(members=org) | Q(traction_unit_id=org) | Q(lead_provider_id=org)).distinct()
+        return self.none()
+
+
 class Consortium(models.Model):
     """产业生态联合体: a traction unit (牵引单位), a lead platform/provider, N member SMEs and providers."""
 
@@ -434,6 +451,8 @@ class Consortium(models.Model):
     offerings = models.ManyToManyField(Offering, blank=True, related_name="consortia", verbose_name=_("产品与服务目录"))
     description = models.TextField(_("简介"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConsortiumQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("产业生态联合体")

@@ -63,14 +63,25 @@ def _rows(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _select(model: type, fields: Sequence[str], where: str = "") -> str:
+    """`SELECT <columns> FROM <table>` with the table and column names the model declares (quoted),
+    so a renamed column or table cannot leave this raw SQL behind. `where` names fields as {field}."""
+    quote = connection.ops.quote_name
+    meta = model._meta  # type: ignore[attr-defined]
+    columns = {name: quote(meta.get_field(name).column) for name in fields}
+    sql = f"SELECT {', '.join(columns.values())} FROM {quote(meta.db_table)}"  # noqa: S608 (names from the model)
+    if where:
+        sql += " WHERE " + where.format(**{f.name: quote(f.column) for f in meta.concrete_fields})
+    return sql
+
+
 def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 # --- inputs -----------------------------------------------------------------------------------------------
 def enterprise_frame() -> pl.DataFrame:
-    table = Enterprise._meta.db_table
-    rows = _rows(f"SELECT organisation_id, industry_id, town_id, size_class, revenue FROM {table}")  # noqa: S608 (table name from the model)
+    rows = _rows(_select(Enterprise, ("organisation", "industry", "town", "size_class", "revenue")))
     rows = [(e, i, t, s or "", None if r is None else int(Decimal(str(r)) * 100)) for e, i, t, s, r in rows]
     return pl.DataFrame(rows, schema={"enterprise_id": pl.Int64, "industry_code": pl.String, "town_id": pl.Int64,
                                       "size_class": pl.String, "revenue_cents": pl.Int64},

@@ -19,7 +19,21 @@ from shuzhuan.programs.models import (
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    """Name, period and status are edited here; eligibility and deadlines are the programme's
+    versioned, cited rules in data/programmes/<code>.yaml, shown read-only."""
+
     list_display = ("code", "name", "starts_on", "ends_on", "finish_months", "acceptance_months", "active")
+    readonly_fields = ("eligibility_rules",)
+
+    @admin.display(description="资格条件与期限（规则文件，只读）")
+    def eligibility_rules(self, obj: Programme) -> str:
+        if obj.pk is None:
+            return "—"
+        e = obj.eligibility
+        return (f"细分行业：{'、'.join(e.sub_industries) or '—'}；仅限中小企业：{'是' if e.sme_only else '否'}；"
+                f"排除“小巨人”：{'是' if e.exclude_little_giants else '否'}；排除此前试点：{'是' if e.exclude_earlier_pilots else '否'}；"
+                f"入库后 {e.finish_months} 个月内完成改造；完成后 {e.acceptance_months} 个月内申请验收"
+                f"（data/programmes/{obj.code}.yaml）")
 
 
 @admin.register(Project)

@@ -13,16 +13,19 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from shuzhuan.core.access import api_access
 from shuzhuan.core.api_errors import ApiError
+from shuzhuan.core.domain import money_json
 from shuzhuan.core.money import MONEY_PATTERN
 from shuzhuan.programs import programmes
 from shuzhuan.programs.domain import CostItem, MoneyError, QuoteInputError, parse_money, quote
-from shuzhuan.programs.domain.model import LEVEL_RANGE, MAX_LEVEL
+from shuzhuan.programs.domain import workflow as wf
+from shuzhuan.programs.domain.model import LEVEL_NAMES, LEVEL_RANGE, MAX_LEVEL
 
 router = Router(tags=["改造项目与奖补"])
 INVALID = {"code": "invalid", "message": "请求参数有误"}
@@ -49,7 +52,7 @@ def _date(value: object) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("date", "日期应为 YYYY-MM-DD，如 2025-06-01")
+    raise PydanticCustomError("date", _("日期应为 YYYY-MM-DD，如 2025-06-01"))
 
 
 MoneyIn = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
@@ -57,7 +60,7 @@ MoneyIn = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
     "description": '金额（元）：字符串，最多两位小数，如 "1200000.00"；或整数。不接受 JSON 小数、科学计数法与负数。',
 })]
 LevelIn = Annotated[int, PlainValidator(_level), WithJsonSchema({
-    "type": "integer", "minimum": 0, "maximum": MAX_LEVEL, "description": "改造后等级 0–4（0 = 未达到一级）",
+    "type": "integer", "minimum": 0, "maximum": MAX_LEVEL, "description": f"改造后等级 0–{MAX_LEVEL}（0 = {LEVEL_NAMES[0]}）",
 })]
 DateIn = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 
@@ -111,8 +114,8 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     return {
         "programme": programme.code,
         "version": result.version,
-        "amount": f"{result.amount:.2f}",
-        "by_source": {source: f"{amount:.2f}" for source, amount in result.by_source.items()},
+        "amount": money_json(result.amount),
+        "by_source": {source: money_json(amount) for source, amount in result.by_source.items()},
         "explanation": list(result.explanation),
     }
 
@@ -121,7 +124,7 @@ def subsidy_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
 
 MAX_LIMIT = 500
 MAX_OFFSET = 2_147_483_647  # far beyond any list, and within every database's integer range
-PROJECT_ROLES = ("admin", "city_officer", "town_officer", "enterprise", "provider", "expert")
+PROJECT_ROLES = wf.PROJECT_ROLES
 
 
 class ProjectOut(Schema):
@@ -160,7 +163,7 @@ def _project_out(project: Any) -> dict[str, Any]:
         "town": project.enterprise.town.short_name, "provider": project.provider.name if project.provider else None,
         "state": project.state, "state_label": project.state_label, "baseline_level": project.baseline_level,
         "level_achieved": project.level_achieved, "post_assessment": project.post_assessment_id,
-        "subsidy_amount": f"{project.subsidy_amount:.2f}" if project.subsidy_amount is not None else None,
+        "subsidy_amount": money_json(project.subsidy_amount),
         "by_source": dict(project.subsidy_by_source), "explanation": list(project.subsidy_explanation),
         "batch": project.batch.label if project.batch else None,
         "finish_due": project.finish_due, "acceptance_due": project.acceptance_due,

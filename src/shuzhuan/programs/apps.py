@@ -23,7 +23,7 @@ class ProgramsConfig(AppConfig):
         from shuzhuan.registry.models import register_relationship
 
         register_relationship(related_enterprises)
-        from shuzhuan.assessment.models import register_expert_assessments
+        from shuzhuan.assessment.services import register_expert_assessments
         from shuzhuan.programs.models import expert_assessments
 
         register_expert_assessments(expert_assessments)  # a reviewing expert reads the post-assessment only

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from shuzhuan.funds import services as funds
 from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -41,6 +43,7 @@ class Dashboard:
     sources: list[tuple[str, str]] = field(default_factory=list)
     money: list[dict[str, Any]] = field(default_factory=list)  # per state: {state, label, by_source, total}
     money_total: dict[str, Decimal] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # what could not be computed, shown on the page
     ledger: list[dict[str, Any]] = field(default_factory=list)
     levels: list[list[int]] = field(default_factory=list)  # [before][after]
     level_rows: list[tuple[str, list[int], int]] = field(default_factory=list)
@@ -70,16 +73,19 @@ def build(programme: Programme, user: Any, with_ledger: bool = False) -> Dashboa
     counts = dict(projects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     board.states = [(s, wf.STATES[s], counts.get(s, 0)) for s in wf.STATES]
 
-    # money by source and state, from each project's stored split (as committed by the ledger)
+    # money by source and state, from the ledger's postings (what each project's commitment set aside)
     try:
-        version = services.rules_version(programme)
+        version = services.rules_version(programme, today)
         board.sources = [(s.code, s.label) for s in version.fund_sources]
-    except services.ServiceError:
+    except services.ServiceError as exc:
         board.sources = []
+        board.problems.append(_("奖补计划的规则无法读取，资金按来源的分列无法显示：%(error)s") % {"error": exc})
     sums: dict[str, dict[str, Decimal]] = {s: defaultdict(lambda: ZERO) for s in MONEY_STATES}
-    for state, by_source in projects.filter(state__in=MONEY_STATES).values_list("state", "subsidy_by_source"):
-        for code, amount in (by_source or {}).items():
-            sums[state][code] += Decimal(amount)
+    committed = funds.commitments_by_reference(programme.code)
+    for pk, state in projects.filter(state__in=MONEY_STATES).values_list("pk", "state"):
+        _status, parts = committed.get(f"project:{pk}", ("", {}))
+        for code, amount in parts.items():
+            sums[state][code] += amount
     board.money_total = defaultdict(lambda: ZERO)
     for state in MONEY_STATES:
         row = {code: sums[state][code] for code, _label in board.sources}
@@ -90,9 +96,10 @@ def build(programme: Programme, user: Any, with_ledger: bool = False) -> Dashboa
         board.money_total["total"] += total
     if with_ledger:
         try:
-            balances = services._funds().balances(programme.code)
-        except Exception:  # the ledger has no lines for this programme yet
+            balances = funds.balances(programme.code)
+        except funds.LedgerError as exc:
             balances = {}
+            board.problems.append(_("资金台账无法读取：%(error)s") % {"error": exc})
         labels = dict(board.sources)
         for (source, purpose), values in balances.items():
             board.ledger.append({"source": labels.get(source, source), "purpose": purpose, **values})

@@ -36,7 +36,6 @@ from shuzhuan.programs.models import (
 
 CODE = "demo-pilot"
 LISTED = 300
-SUB_INDUSTRIES = ["lighting", "appliances"]
 # projects per final state of the demo (≈ 70): every state of the machine appears
 PLAN: tuple[tuple[str, int], ...] = (
     (wf.DRAFT, 4), (wf.CONTRACT_FILED, 6), (wf.IN_PROGRESS, 10), (wf.COMPLETED, 5), (wf.ACCEPTANCE_APPLIED, 4),
@@ -83,8 +82,7 @@ def ensure_programme() -> Programme:
     programme, _created = Programme.objects.get_or_create(code=CODE, defaults={
         "name": "中小企业数字化转型城市试点（示范城市）",
         "description": "试点企业完成数字化改造并经现场评定达到二级及以上后，按等级奖补；中央、省级、市级 1:1:1。",
-        "starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2026, 7, 1), "sub_industries": SUB_INDUSTRIES,
-        "finish_months": 3, "acceptance_months": 3})
+        "starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2026, 7, 1)})  # eligibility and deadlines: data/programmes/demo-pilot.yaml
     return programme
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.core.models import Organisation, Role, is_city_wide
 from shuzhuan.programs.domain import workflow as wf
+from shuzhuan.programs.domain.model import EligibilityRules
 from shuzhuan.registry.models import Enterprise
 
 User = settings.AUTH_USER_MODEL
@@ -34,13 +35,6 @@ class Programme(models.Model):
     description = models.TextField(_("说明"), blank=True)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期（不含）"))
-    sub_industries = models.JSONField(_("试点细分行业"), default=list, blank=True,
-                                      help_text=_("细分行业代码列表（registry/data/sub_industries.yaml），如 [\"lighting\"]"))
-    sme_only = models.BooleanField(_("仅限中小企业"), default=True)
-    exclude_little_giants = models.BooleanField(_("排除已获“小巨人”资金支持的企业"), default=True)
-    exclude_earlier_pilots = models.BooleanField(_("排除此前试点企业"), default=True)
-    finish_months = models.PositiveSmallIntegerField(_("入库后完成改造期限（月）"), default=3)
-    acceptance_months = models.PositiveSmallIntegerField(_("完成后申请验收期限（月）"), default=3)
     active = models.BooleanField(_("进行中"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -58,6 +52,46 @@ class Programme(models.Model):
     @property
     def period(self) -> str:
         return f"{self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}（不含）"
+
+    # Eligibility and deadlines are part of the programme's versioned rules (its data file, each
+    # value cited), not database settings: the version in force today, else the nearest one.
+    @property
+    def eligibility(self) -> EligibilityRules:
+        from shuzhuan.programs import programmes
+
+        try:
+            rules = programmes.load(self.code)
+        except programmes.UnknownProgramme:
+            return EligibilityRules(sub_industries=())
+        today = timezone.localdate()
+        version = rules.version_on(today) or max(
+            (v for v in rules.versions if v.effective_from <= today), key=lambda v: v.effective_from,
+            default=rules.versions[0])
+        return version.eligibility or EligibilityRules(sub_industries=())
+
+    @property
+    def sub_industries(self) -> list[str]:
+        return list(self.eligibility.sub_industries)
+
+    @property
+    def sme_only(self) -> bool:
+        return self.eligibility.sme_only
+
+    @property
+    def exclude_little_giants(self) -> bool:
+        return self.eligibility.exclude_little_giants
+
+    @property
+    def exclude_earlier_pilots(self) -> bool:
+        return self.eligibility.exclude_earlier_pilots
+
+    @property
+    def finish_months(self) -> int:
+        return self.eligibility.finish_months
+
+    @property
+    def acceptance_months(self) -> int:
+        return self.eligibility.acceptance_months
 
 
 def _enterprise_scope(user, prefix: str) -> Q | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from shuzhuan.core.access import api_access
 from shuzhuan.core.api_errors import ApiError
+from shuzhuan.core.domain import money_json
 from shuzhuan.registry.filters import EnterpriseFilterForm
 from shuzhuan.registry.models import Enterprise
 
@@ -65,8 +66,7 @@ class EnterprisePage(Schema):
     results: list[EnterpriseOut]
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
+_money = money_json
 
 
 def _out(ent: Enterprise) -> dict:
@@ -90,12 +90,12 @@ def list_enterprises(request, q: str = "", town: str = "", industry: str = "", s
     (38, 387, 3872), `size` large/medium/small/micro, `above_scale` 1/0, `tag`, `sort` (e.g. -revenue)."""
     form = EnterpriseFilterForm({k: v for k, v in request.GET.items() if k not in ("page", "page_size")}, user=request.user)
     if not form.is_valid():
-        raise ApiError(422, "invalid", "筛选条件有误",
+        raise ApiError(422, "invalid", _("筛选条件有误"),
                        [{"field": f, "message": "; ".join(str(m) for m in msgs)} for f, msgs in form.errors.items()])
     if page < 1:
-        raise ApiError(422, "invalid", "请求参数有误", [{"field": "page", "message": "页码从 1 开始"}])
+        raise ApiError(422, "invalid", _("请求参数有误"), [{"field": "page", "message": _("页码从 1 开始")}])
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ApiError(422, "invalid", "请求参数有误", [{"field": "page_size", "message": f"每页 1–{MAX_PAGE_SIZE} 条"}])
+        raise ApiError(422, "invalid", _("请求参数有误"), [{"field": "page_size", "message": _("每页 1–%(max)s 条") % {"max": MAX_PAGE_SIZE}}])
     queryset = form.apply(Enterprise.objects.visible_to(request.user)).select_related("organisation", "town", "industry")
     count, start = queryset.count(), (page - 1) * page_size
     results = [_out(e) for e in queryset[start:start + page_size]] if start < count else []

@@ -7,8 +7,10 @@ No Django imports: the importer, the demo generator and the batch engines all ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shuzhuan.core.uscc import (  # noqa: F401  (USCC rules live in core; re-exported for the registry's callers)
     ORG_WEIGHTS,
@@ -65,7 +67,7 @@ def rule_for(rules: list[SizeRule], on: dt.date) -> SizeRule:
     return current
 
 
-def parse_size_rules(data: dict) -> list[SizeRule]:
+def parse_size_rules(data: Mapping[str, Any]) -> list[SizeRule]:
     rules = []
     for version in data["versions"]:
         params = version["parameters"]

@@ -56,6 +56,24 @@ def register_relationship(rule: RelationshipRule) -> None:
         _RELATIONSHIPS.append(rule)
 
 
+# Apps above the registry that keep records naming enterprises by USCC before they are registered
+# (a chain leader's supplier list) register a callback here in their AppConfig.ready(); the
+# registry calls each one after it has added enterprises, in the same transaction.
+EnterprisesAdded = Callable[[], Any]
+_ADDED_HOOKS: list[EnterprisesAdded] = []
+
+
+def register_enterprises_added(hook: EnterprisesAdded) -> None:
+    if hook not in _ADDED_HOOKS:
+        _ADDED_HOOKS.append(hook)
+
+
+def enterprises_added() -> None:
+    """Tell the registered apps that new enterprises exist (called by the import after its writes)."""
+    for hook in _ADDED_HOOKS:
+        hook()
+
+
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnterpriseQuerySet:
         """City: all. Town officer: own town. Enterprise user: itself. Provider, bank, expert: the

@@ -76,7 +76,8 @@ def _points_expr(question: Question, cells: Mapping[str, int]) -> pl.Expr:
     chain: Any = pl
     for letter, points in cells.items():
         chain = chain.when(col == letter).then(pl.lit(points, dtype=pl.Int64))
-    return chain.otherwise(pl.lit(None, dtype=pl.Int64))
+    result: pl.Expr = chain.otherwise(pl.lit(None, dtype=pl.Int64))  # a when/then chain built in a loop
+    return result
 
 
 class BatchScorer:
@@ -120,7 +121,8 @@ class BatchScorer:
             if req.min_mandatory:
                 cond = cond & (self._count(req.scenario_level, True) >= req.min_mandatory)
             chain = chain.when(cond).then(pl.lit(req.level, dtype=pl.Int8))
-        return chain.otherwise(pl.lit(0, dtype=pl.Int8)).alias(LEVEL)
+        level: pl.Expr = chain.otherwise(pl.lit(0, dtype=pl.Int8)).alias(LEVEL)
+        return level
 
     def _check_columns(self, frame: pl.DataFrame) -> None:
         missing = [c for c in (*self.indicator_set.question_index, *self.scenario_codes) if c not in frame.columns]
@@ -194,14 +196,6 @@ class BatchScorer:
         for step in self.totals:
             lazy = lazy.with_columns(step)
         return lazy.with_columns(self.level).collect()
-
-
-def score_frame(indicator_set: IndicatorSet, frame: pl.DataFrame, check: bool = True) -> pl.DataFrame:
-    return BatchScorer(indicator_set).score(frame, check)
-
-
-def find_errors(indicator_set: IndicatorSet, frame: pl.DataFrame) -> pl.DataFrame:
-    return BatchScorer(indicator_set).find_errors(frame)
 
 
 def sheets_frame(indicator_set: IndicatorSet, sheets: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> pl.DataFrame:

@@ -207,6 +207,7 @@ class LevelRule:
     levels: tuple[LevelRequirement, ...]  # ascending by level
     note: str = ""
     unverified: bool = False
+    below_first_level: str = ""  # level 0's name, stated by the data file (`below_first_level`, required)
 
     @property
     def needs_scenarios(self) -> bool:
@@ -257,7 +258,12 @@ class IndicatorSet:
 
     def level_name(self, level: int) -> str:
         req = self.level_rule.requirement(level)
-        return req.name if req else "无等级"
+        return req.name if req else self.level_rule.below_first_level
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """Names by level, index 0 (below the first level) to the highest: the one vocabulary."""
+        return (self.level_rule.below_first_level, *(r.name for r in self.level_rule.levels))
 
 
 def _req(data: Mapping[str, Any], key: str, where: str) -> Any:
@@ -359,7 +365,8 @@ def _level_rule(data: Mapping[str, Any], dimensions: tuple[str, ...]) -> LevelRu
     if set(score_dims) - set(dimensions):
         raise IndicatorSetError(f"{where}: score_dimensions name unknown dimensions")
     source = data.get("source", {})
-    return LevelRule(kind, score_dims, levels, str(source.get("note", "")).strip(), bool(source.get("unverified", False)))
+    return LevelRule(kind, score_dims, levels, str(source.get("note", "")).strip(), bool(source.get("unverified", False)),
+                     str(_req(data, "below_first_level", where)))
 
 
 def parse_indicator_set(data: Mapping[str, Any]) -> IndicatorSet:

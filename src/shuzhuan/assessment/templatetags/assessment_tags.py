@@ -24,14 +24,15 @@ STATUS_CSS = {Status.DRAFT: "text-bg-light border", Status.SUBMITTED: "text-bg-p
 
 
 def level_name(set_id: str, level: int | None) -> str:
-    if level is None:
-        return _("未评定")
-    if not level:
-        return _("未达到一级")
-    try:
-        return indicator_sets.load(set_id).level_name(level)
-    except indicator_sets.UnknownIndicatorSet:
-        return str(level)
+    from shuzhuan.assessment.services import level_label
+
+    return level_label(set_id, level)
+
+
+@register.simple_tag
+def level_text(level: int | None, set_id: str = indicator_sets.DEFAULT) -> str:
+    """`{% level_text 0 %}` → the indicator set's name for the level (translated)."""
+    return level_name(set_id, level)
 
 
 @register.simple_tag

@@ -312,8 +312,8 @@ def test_refused_evidence(world, name, content, message):
     assert not Evidence.objects.exists()
 
 
-def test_evidence_size_limit(world, monkeypatch):
-    monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 1024)
+def test_evidence_size_limit(world, settings):
+    settings.DOCUMENT_MAX_UPLOAD_BYTES = 1024
     a = services.start_self_assessment(world.users["ent_a"], world.enterprises["a"], Kind.BASELINE)
     with pytest.raises(services.ServiceError, match="文件过大"):
         services.add_evidence(world.users["ent_a"], a, "F1", SimpleUploadedFile("大.pdf", PDF + b"0" * 2000))

@@ -25,8 +25,8 @@ from shuzhuan.assessment.domain.model import IndicatorSet, QuestionType, format_
 from shuzhuan.assessment.domain.scoring import Sheet, validate
 from shuzhuan.assessment.models import Assessment, Evidence, RaterAssignment, Source, Status
 from shuzhuan.assessment.results import official_assessments
-from shuzhuan.core.access import OFFICERS, page_access
-from shuzhuan.core.models import Role
+from shuzhuan.core.access import page_access
+from shuzhuan.core.models import Role, is_officer
 from shuzhuan.registry.models import Enterprise
 
 VIEWERS = (Role.ADMIN, Role.CITY_OFFICER, Role.TOWN_OFFICER, Role.ENTERPRISE, Role.PROVIDER, Role.EXPERT)
@@ -45,7 +45,7 @@ def _get(request, assessment_id: int) -> Assessment:
 
 
 def _is_officer(user) -> bool:
-    return bool(user.is_superuser or user.role in OFFICERS)
+    return is_officer(user)
 
 
 def _sheet(assessment: Assessment) -> Sheet:
@@ -230,7 +230,7 @@ def _fill_context(request, assessment, iset, section, form, sheet, result_score,
         "groups": _blocks(form, iset, section, sheet, indicators, errors, _evidence_by_code(assessment)),
         "subtotal": _subtotal(iset, result_score, dimensions, sheet),
         "evidence_form": sheet_forms.EvidenceForm(), "accept": services.EVIDENCE_ACCEPT,
-        "max_mb": services.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "max_mb": services.evidence_max_bytes() // (1024 * 1024),
         "previous": section.number - 1 if section.number > 1 else None,
         "next": section.number + 1 if section.number < progress["count"] else None,
         "section_errors": sum(len(v) for v in errors.values()),

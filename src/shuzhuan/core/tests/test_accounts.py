@@ -156,3 +156,18 @@ def test_an_english_browser_still_gets_chinese_until_english_is_chosen(world, lo
     assert "Enterprise registry" in client.get("/").content.decode()
     client.post(reverse("core:set_language"), {"language": "zh-hans", "next": "/"})
     assert "企业库" in client.get("/").content.decode()
+
+
+def test_issuing_and_revoking_a_token_is_audited_without_the_secret(world, login):
+    client = login(world.users["town_a"])
+    response = client.post(reverse("core:tokens"), {"name": "报表脚本"})
+    token = ApiToken.objects.get(user=world.users["town_a"])
+    issued = AuditEntry.objects.get(action="core.token.issue")
+    assert (issued.actor_id, issued.target_id, issued.changes["name"]) == (world.users["town_a"].pk, str(token.pk), "报表脚本")
+    raw = response.context["raw"]
+    assert raw.startswith("sz_") and raw not in str(issued.changes) and raw not in issued.summary
+    client.post(reverse("core:token_revoke", args=[token.pk]))
+    client.post(reverse("core:token_revoke", args=[token.pk]))  # twice: one entry
+    assert list(AuditEntry.objects.filter(action="core.token.revoke").values_list("target_id", flat=True)) == [str(token.pk)]
+    call_command("issue_token", "city")
+    assert AuditEntry.objects.filter(action="core.token.issue", actor__isnull=True).count() == 1

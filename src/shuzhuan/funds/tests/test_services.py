@@ -55,7 +55,7 @@ def test_allocate_opens_the_line_and_its_accounts(officer):
     (PILOT, "central", "direct_sme", True, "金额应为 Decimal"),
     (PILOT, "central", "direct_sme", "100", "金额应为 Decimal"),
     (PILOT, "central", "direct_sme", Decimal("NaN"), "金额应为 Decimal"),
-    (PILOT, "central", "direct_sme", D("10000000000.01"), "金额不能超过"),
+    (PILOT, "central", "direct_sme", D("1000000000000.00"), "金额不能超过"),
 ])
 def test_allocate_refuses_bad_input_in_chinese(officer, programme, source, purpose, amount, words):
     with pytest.raises(LedgerError, match=words):
@@ -305,3 +305,15 @@ def test_posting_balance_is_checked_by_the_service(funded):
         services._post("adjustment", PILOT, funded, [(account, D("5.00"))])
     with pytest.raises(LedgerError, match="没有需要记账的金额"):
         services._post("adjustment", PILOT, funded, [(account, D("5.00")), (account, D("-5.00"))])
+
+
+def test_a_balance_never_exceeds_what_its_column_holds(officer):
+    """Two allocations each within the limit whose sum would overflow the balance column: the second
+    is refused in words (no database overflow error, nothing half-posted)."""
+    from shuzhuan.core.domain import MAX_YUAN
+
+    services.allocate(PILOT, "central", "direct_sme", MAX_YUAN - D("1.00"), officer)
+    before = Posting.objects.count()
+    with pytest.raises(LedgerError, match="余额不能超过"):
+        services.allocate(PILOT, "central", "direct_sme", D("2.00"), officer)
+    assert Posting.objects.count() == before

@@ -308,7 +308,7 @@ class Matcher:
         return "、".join(f"{c} {self.scenario_names.get(c, '')}".strip() for c in sorted(codes))
 
     def _level(self, level: int) -> str:
-        return self.level_names.get(level, f"{level}级" if level else "无等级")
+        return self.level_names.get(level, str(level))
 
     def is_candidate(self, ent: EnterpriseFacts, off: OfferingFacts) -> bool:
         interest = ent.interest

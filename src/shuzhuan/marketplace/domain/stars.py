@@ -27,6 +27,11 @@ class StarRule:
     min_rated_projects: int
     min_accepted_projects: int
     bands: tuple[tuple[Decimal, int], ...]  # (min composite, stars), highest first
+    satisfaction_points_per_unit: Decimal = Decimal("20")  # a 1–5 satisfaction rating → 0–100 (data file)
+
+    def satisfaction_points(self, mean_rating: Decimal) -> Decimal:
+        """A mean satisfaction rating (1–5) on the 0–100 scale of the composite, two places."""
+        return (mean_rating * self.satisfaction_points_per_unit).quantize(Decimal("0.01"))
 
     def __post_init__(self) -> None:
         total = self.satisfaction_weight + self.on_time_weight + self.admission_weight
@@ -73,6 +78,7 @@ def parse_rules(data: Mapping[str, Any]) -> list[StarRule]:
             min_rated_projects=int(p["min_rated_projects"]["value"]),
             min_accepted_projects=int(p["min_accepted_projects"]["value"]),
             bands=tuple(sorted(((_dec(b["min"]), int(b["stars"])) for b in p["stars"]["bands"]), reverse=True)),
+            satisfaction_points_per_unit=_dec(p["satisfaction_points_per_unit"]["value"]),
         ))
     return rules
 

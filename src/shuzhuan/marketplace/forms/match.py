@@ -7,13 +7,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuzhuan.core.domain import MAX_YUAN
 from shuzhuan.core.forms import BootstrapMixin, column_max
 from shuzhuan.core.models import Town
 from shuzhuan.marketplace.models import ContactStatus, Need
 
 MAX_NEED_CHARS = 2000
 MAX_ID = 9223372036854775807  # a BigAutoField
-MAX_BUDGET = Decimal("999999999999.99")
+MAX_BUDGET = MAX_YUAN
 
 
 def scenario_choices() -> list[tuple[str, str]]:
@@ -111,8 +112,8 @@ class ChainUploadForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件；.xls 请先在 Excel 中另存为 .xlsx"))
         if upload.size == 0:
             raise forms.ValidationError(_("文件是空的"))
-        if upload.size > min(settings.IMPORT_MAX_UPLOAD_BYTES, 20 * 2**20):
-            raise forms.ValidationError(_("文件过大，上限为 20 MB"))
+        if upload.size > settings.DOCUMENT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件过大，上限为 %(mb)d MB") % {"mb": settings.DOCUMENT_MAX_UPLOAD_BYTES // 2**20})
         return upload
 
 

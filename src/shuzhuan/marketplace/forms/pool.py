@@ -3,7 +3,6 @@ offerings and the public catalogue's filters. Errors are inline, in Chinese."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import cache
 
 from django import forms
@@ -12,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shuzhuan.assessment import indicator_sets
+from shuzhuan.core.domain import max_yuan
 from shuzhuan.core.forms import BootstrapMixin
 from shuzhuan.core.models import Town
 from shuzhuan.marketplace.models import (
@@ -28,7 +28,7 @@ from shuzhuan.marketplace.services.pool import pool_rules
 from shuzhuan.registry.models import IndustryClass
 
 LEVEL_CHOICES = [(0, _("未评测/零级")), (1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))]
-PRICE_CAP = Decimal("99999999.99")
+PRICE_CAP = max_yuan(12)  # the price columns: DecimalField(max_digits=12, decimal_places=2)
 CHOICES_CSS = "sz-choices"  # radio and checkbox groups: laid out by marketplace/pool_choices_style.html
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind
@@ -117,9 +118,9 @@ class MemberRemovalError(ValueError):
 def remove_member(actor: Any, c: Consortium, org_id: int, reason: str = "") -> Organisation:
     org = c.members.filter(pk=org_id).first()
     if org is None:
-        raise MemberRemovalError("该单位不是本联合体成员")
+        raise MemberRemovalError(_("该单位不是本联合体成员"))
     if org.pk in (c.traction_unit_id, c.lead_provider_id):
-        raise MemberRemovalError("牵引单位和平台/服务商不能移出；请先在“修改”中更换")
+        raise MemberRemovalError(_("牵引单位和平台/服务商不能移出；请先在“修改”中更换"))
     c.members.remove(org)
     dropped = list(c.offerings.filter(provider_id=org.pk).values_list("pk", flat=True))
     if dropped:

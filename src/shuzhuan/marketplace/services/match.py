@@ -18,12 +18,13 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from shuzhuan.assessment import indicator_sets
 from shuzhuan.assessment import results as assessment_results
 from shuzhuan.core import audit
 from shuzhuan.core.forms import column_max
-from shuzhuan.core.models import Role, is_city_wide
+from shuzhuan.core.models import Role, is_officer
 from shuzhuan.marketplace.domain import progress
 from shuzhuan.marketplace.domain.classify import SCENARIO_CODES
 from shuzhuan.marketplace.domain.matching import (
@@ -85,8 +86,7 @@ def _industry_names() -> dict[str, str]:
 
 def matcher(with_industry_names: bool = True) -> Matcher:
     s = indicator_sets.load()
-    levels = {r.level: r.name for r in s.level_rule.levels}
-    levels[0] = "未达一级"
+    levels = dict(enumerate(s.level_names))
     return Matcher(
         weights(), scenario_names(), frozenset(x.code for x in s.scenarios if x.mandatory), levels,
         _industry_names() if with_industry_names else {},
@@ -223,11 +223,11 @@ def derive_needs(actor: Any, enterprise: Enterprise, limit: int | None = None) -
     scenario are not repeated. Returns (new needs, an explanation)."""
     assessment = official_for(enterprise)
     if assessment is None or assessment.level is None:
-        raise MatchError("本企业还没有正式的评测结果：请先完成自评测或现场评定。")
+        raise MatchError(_("本企业还没有正式的评测结果：请先完成自评测或现场评定。"))
     s = indicator_sets.load(assessment.indicator_set)
     gaps = scenario_gaps(s, assessment.level, assessment.scenarios or {}, gate_milli(assessment))
     if gaps is None or not assessment.scenarios:
-        raise MatchError("该评测结果没有业务场景等级，无法推导场景差距。")
+        raise MatchError(_("该评测结果没有业务场景等级，无法推导场景差距。"))
     levels = assessment.scenarios
     ordered = sorted(gaps.codes, key=lambda c: (c not in gaps.mandatory, -(int(levels.get(c) or 0)), c))
     existing = set()
@@ -274,7 +274,7 @@ def request_contact(actor: Any, enterprise: Enterprise, offering: Offering, need
     """The enterprise asks the offering's provider to contact it. (request, created): an active
     request for the same offering is not repeated."""
     if need is not None and need.enterprise_id != enterprise.pk:
-        raise MatchError("该需求不属于本企业。")
+        raise MatchError(_("该需求不属于本企业。"))
     existing = ContactRequest.objects.filter(enterprise=enterprise, offering=offering, status__in=ACTIVE_CONTACT).first()
     if existing is not None:
         return existing, False
@@ -297,7 +297,7 @@ def update_contact(actor: Any, contact: ContactRequest, status: str, outcome: st
     if status not in TRANSITIONS.get(contact.status, ()):
         old = ContactStatus(contact.status).label
         new = ContactStatus(status).label if status in ContactStatus.values else status
-        raise MatchError(f"对接状态不能从“{old}”改为“{new}”。")
+        raise MatchError(_("对接状态不能从“%(old)s”改为“%(new)s”。") % {"old": old, "new": new})
     old = contact.status
     contact.status = status
     contact.outcome = outcome.strip()
@@ -409,19 +409,8 @@ def funnel_workbook(f: Funnel, path: Path) -> None:
 
 # --- consortia ----------------------------------------------------------------------------------------
 def consortia_for(user: Any) -> QuerySet[Consortium]:
-    """City: all. Town officer: those with a member enterprise or the traction unit in the town. An
-    enterprise or provider: those it belongs to (traction unit, lead platform or member)."""
-    qs = Consortium.objects.all()
-    if is_city_wide(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role == Role.TOWN_OFFICER and user.town_id:
-        return qs.filter(Q(members__enterprise__town_id=user.town_id) | Q(traction_unit__enterprise__town_id=user.town_id)).distinct()
-    if user.role in (Role.ENTERPRISE, Role.PROVIDER) and user.organisation_id:
-        org = user.organisation_id
-        return qs.filter(Q(members=org) | Q(traction_unit_id=org) | Q(lead_provider_id=org)).distinct()
-    return qs.none()
+    """The consortia a user sees (the model's `visible_to`)."""
+    return Consortium.objects.visible_to(user)
 
 
 def rated_rows(enterprise_ids: Iterable[int]) -> list[progress.Rated]:
@@ -468,9 +457,8 @@ def chain_leaders_for(user: Any) -> QuerySet[Enterprise]:
 def may_import_chain(user: Any, leader: Enterprise) -> bool:
     """Officers designate chain leaders (importing a list marks the enterprise 链主); an enterprise keeps the
     list of its own suppliers and customers once it has been designated."""
-    from shuzhuan.core.access import OFFICERS
 
-    if user.is_superuser or user.role in OFFICERS:
+    if is_officer(user):
         return True
     return user.role == Role.ENTERPRISE and user.organisation_id == leader.pk and leader.chain_leader
 
@@ -502,7 +490,7 @@ def save_chain_links(actor: Any, leader: Enterprise, rows: Sequence[dict[str, st
     ChainLink.objects.bulk_update(update, ["partner_name", "partner", "imported_at"], batch_size=1000)
     removed = 0
     if replace and existing:
-        removed, _ = ChainLink.objects.filter(pk__in=[link.pk for link in existing.values()]).delete()
+        removed, _by_model = ChainLink.objects.filter(pk__in=[link.pk for link in existing.values()]).delete()
     counts = {"created": len(create), "updated": len(update), "removed": removed,
               "in_registry": sum(1 for r in rows if r["uscc"] in registry)}
     audit.record(actor, "chain_import", leader,
@@ -583,13 +571,13 @@ def read_chain_file(path: Path) -> ChainFile:
     else:
         header = {}
     if not header:
-        raise ImportFileError("missing_headers", "缺少必需的列：统一社会信用代码、企业名称（可选：关系，填“供应商”或“客户”）")
+        raise ImportFileError("missing_headers", _("缺少必需的列：统一社会信用代码、企业名称（可选：关系，填“供应商”或“客户”）"))
     out = ChainFile([], [], 0, header_row)
     seen: dict[tuple[str, str], int] = {}
     for number, cells in rows_iter:
         out.rows_total += 1
         if out.rows_total > CHAIN_MAX_ROWS:
-            raise ImportFileError("too_many_rows", f"名单不能超过 {CHAIN_MAX_ROWS} 行，请拆分后分批导入")
+            raise ImportFileError("too_many_rows", _("名单不能超过 %(limit)s 行，请拆分后分批导入") % {"limit": CHAIN_MAX_ROWS})
 
         def cell(fld: str, cells: Sequence[Any] = cells) -> Any:
             index = header[fld][0] if fld in header else None
@@ -621,7 +609,7 @@ def read_chain_file(path: Path) -> ChainFile:
         else:
             out.rows.append({"uscc": uscc, "name": name, "relation": relation})
     if out.rows_total == 0:
-        raise ImportFileError("empty_file", "文件中没有数据行：第一行为列名，从第二行起每行一家企业")
+        raise ImportFileError("empty_file", _("文件中没有数据行：第一行为列名，从第二行起每行一家企业"))
     return out
 
 

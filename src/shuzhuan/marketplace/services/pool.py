@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhuan.core import audit, jobs
 from shuzhuan.core.models import Organisation, OrganisationKind, Role, User
@@ -76,7 +78,7 @@ def pool_rules() -> PoolRules:
         notice_workdays=int(params["notice_workdays"]["value"]),
         min_experts=int(params["min_experts"]["value"]),
         pass_score=Decimal(str(params["pass_score"]["value"])),
-        max_document_bytes=int(docs["max_bytes"]),
+        max_document_bytes=int(settings.DOCUMENT_MAX_UPLOAD_BYTES),
         document_extensions=tuple(str(e).lower() for e in docs["extensions"]),
         document_kinds={str(k): str(v) for k, v in docs["kinds"].items()},
         calendar=WorkCalendar.with_overrides(overrides.get("holidays") or (), overrides.get("workdays") or ()),
@@ -88,6 +90,11 @@ def pool_rules() -> PoolRules:
 def star_rule_versions() -> list[star_rules.StarRule]:
     with (DATA_DIR / "star_rule.yaml").open(encoding="utf-8") as fh:
         return star_rules.parse_rules(yaml.safe_load(fh))
+
+
+def satisfaction_points(mean_rating: Decimal | float | str) -> Decimal:
+    """A mean 1–5 satisfaction rating on the star rule's 0–100 scale (the factor is in star_rule.yaml)."""
+    return star_rules.rule_for(star_rule_versions(), today()).satisfaction_points(Decimal(str(mean_rating)))
 
 
 def today() -> dt.date:
@@ -109,9 +116,9 @@ def create_profile(actor: User, values: dict[str, Any]) -> ProviderProfile:
     """A provider user's organisation gets its profile (status 申请中) — the first step to apply."""
     org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     if org.kind != OrganisationKind.PROVIDER:
-        raise PoolError("只有服务商类组织可以建立服务商档案。")
+        raise PoolError(_("只有服务商类组织可以建立服务商档案。"))
     if ProviderProfile.objects.filter(pk=org.pk).exists():
-        raise PoolError("本单位已建立服务商档案。")
+        raise PoolError(_("本单位已建立服务商档案。"))
     profile = ProviderProfile.objects.create(organisation=org, **{k: values.get(k) for k in PROFILE_FIELDS if k in values})
     audit.record(actor, "pool.profile_create", profile, f"建立服务商档案：{org.name}", organisation=org.pk)
     return profile
@@ -144,9 +151,9 @@ def current_application(profile: ProviderProfile) -> PoolApplication | None:
 @transaction.atomic
 def start_application(actor: User, profile: ProviderProfile) -> PoolApplication:
     if profile.pool_status in (*IN_POOL_STATUSES, PoolStatus.SUSPENDED):
-        raise PoolError("本单位已在资源池中，无需再次申请。")
+        raise PoolError(_("本单位已在资源池中，无需再次申请。"))
     if profile.applications.filter(status__in=OPEN_STATUSES).exists():
-        raise PoolError("已有一份进行中的入池申请。")
+        raise PoolError(_("已有一份进行中的入池申请。"))
     application = PoolApplication.objects.create(
         provider=profile, qualifications=profile.qualifications,
     )
@@ -157,7 +164,7 @@ def start_application(actor: User, profile: ProviderProfile) -> PoolApplication:
 @transaction.atomic
 def save_application(actor: User, application: PoolApplication, values: dict[str, Any]) -> dict:
     if application.status != ApplicationStatus.DRAFT:
-        raise PoolError("申请已提交，不能再修改。")
+        raise PoolError(_("申请已提交，不能再修改。"))
     fields = ("qualifications", "cases", "staff")
     changes = audit.diff({k: getattr(application, k) for k in fields}, {k: values[k] for k in fields if k in values})
     if changes:
@@ -224,7 +231,7 @@ def add_document(actor: User, application: PoolApplication, kind: str, uploaded:
     if not content_matches(uploaded, ext):
         raise PoolError(gettext("文件内容与扩展名 .%(ext)s 不符，请上传真实的 %(upper)s 文件") % {"ext": ext, "upper": ext.upper()})
     if kind not in pool_rules().document_kinds:
-        raise PoolError("请选择材料类型。")
+        raise PoolError(_("请选择材料类型。"))
     ext = uploaded.name.rsplit(".", 1)[-1].lower()
     relative = f"pool/{application.pk}/{uuid.uuid4().hex}.{ext}"
     with jobs.private_path(relative).open("wb") as fh:
@@ -245,7 +252,7 @@ def document_path(doc: ApplicationDocument) -> Path:
 def delete_document(actor: User, doc: ApplicationDocument) -> None:
     application = doc.application
     if application.status != ApplicationStatus.DRAFT:
-        raise PoolError("申请已提交，不能再删除材料。")
+        raise PoolError(_("申请已提交，不能再删除材料。"))
     path = document_path(doc)
     name = doc.name
     doc.delete()
@@ -278,10 +285,10 @@ def _locked(application: PoolApplication) -> PoolApplication:
 def submit_application(actor: User, application: PoolApplication) -> PoolApplication:
     application = _locked(application)
     if application.status != ApplicationStatus.DRAFT:
-        raise PoolError("只有草稿状态的申请可以提交。")
+        raise PoolError(_("只有草稿状态的申请可以提交。"))
     gaps = application_gaps(application)
     if gaps:
-        raise PoolError("请先补充：" + "、".join(gaps) + "。")
+        raise PoolError(_("请先补充：%(items)s。") % {"items": "、".join(gaps)})
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = timezone.now()
     application.save(update_fields=["status", "submitted_at"])
@@ -293,7 +300,7 @@ def submit_application(actor: User, application: PoolApplication) -> PoolApplica
 def withdraw_application(actor: User, application: PoolApplication, reason: str = "") -> PoolApplication:
     application = _locked(application)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
-        raise PoolError("当前状态的申请不能撤回。")
+        raise PoolError(_("当前状态的申请不能撤回。"))
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status"])
     audit.record(actor, "pool.withdraw", application, "撤回入池申请", organisation=_org(application.provider), reason=reason)
@@ -310,14 +317,14 @@ def experts() -> Any:
 def assign_experts(actor: User, application: PoolApplication, chosen: Iterable[User]) -> list[ExpertReview]:
     application = _locked(application)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
-        raise PoolError("只有已提交或评审中的申请可以分配专家。")
+        raise PoolError(_("只有已提交或评审中的申请可以分配专家。"))
     chosen = [u for u in chosen if u.role == Role.EXPERT]
     if not chosen:
-        raise PoolError("请至少选择一位评审专家。")
+        raise PoolError(_("请至少选择一位评审专家。"))
     existing = set(application.reviews.values_list("expert_id", flat=True))
     added = [ExpertReview.objects.create(application=application, expert=u) for u in chosen if u.pk not in existing]
     if not added:
-        raise PoolError("所选专家已分配。")
+        raise PoolError(_("所选专家已分配。"))
     application.status = ApplicationStatus.IN_REVIEW
     application.save(update_fields=["status"])
     names = "、".join(str(r.expert) for r in added)
@@ -329,14 +336,14 @@ def assign_experts(actor: User, application: PoolApplication, chosen: Iterable[U
 def submit_review(actor: User, application: PoolApplication, score: Decimal, opinion: str) -> ExpertReview:
     application = _locked(application)
     if application.status != ApplicationStatus.IN_REVIEW:
-        raise PoolError("该申请不在专家评审阶段。")
+        raise PoolError(_("该申请不在专家评审阶段。"))
     review = ExpertReview.objects.select_for_update().filter(application=application, expert=actor).first()
     if review is None:
-        raise PoolError("您未被分配评审该申请。")
+        raise PoolError(_("您未被分配评审该申请。"))
     if not Decimal(0) <= score <= Decimal(100):
-        raise PoolError("评分应在 0–100 之间。")
+        raise PoolError(_("评分应在 0–100 之间。"))
     if not opinion.strip():
-        raise PoolError("请填写评审意见。")
+        raise PoolError(_("请填写评审意见。"))
     resubmit = review.submitted_at is not None
     review.score, review.opinion, review.submitted_at = score, opinion.strip(), timezone.now()
     review.save(update_fields=["score", "opinion", "submitted_at"])
@@ -359,9 +366,9 @@ def decide(actor: User, application: PoolApplication, admit_to_notice: bool, rea
     reviews = list(application.reviews.all())
     if not admit_to_notice:
         if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.NOTICE):
-            raise PoolError("当前状态的申请不能驳回。")
+            raise PoolError(_("当前状态的申请不能驳回。"))
         if not reason.strip():
-            raise PoolError("驳回须填写理由。")
+            raise PoolError(_("驳回须填写理由。"))
         application.status = ApplicationStatus.REJECTED
         application.score = mean_score(reviews)
         application.decision_reason = reason.strip()
@@ -371,11 +378,11 @@ def decide(actor: User, application: PoolApplication, admit_to_notice: bool, rea
                      reason=reason.strip())
         return application
     if application.status != ApplicationStatus.IN_REVIEW:
-        raise PoolError("只有专家评审中的申请可以进入公示。")
+        raise PoolError(_("只有专家评审中的申请可以进入公示。"))
     rules = pool_rules()
     done = [r for r in reviews if r.submitted_at]
     if len(done) < max(rules.min_experts, 1) or len(done) < len(reviews):
-        raise PoolError(f"还有专家未提交评审意见（已提交 {len(done)} / {len(reviews)}）。")
+        raise PoolError(_("还有专家未提交评审意见（已提交 %(done)s / %(total)s）。") % {"done": len(done), "total": len(reviews)})
     start = on or today()
     application.status = ApplicationStatus.NOTICE
     application.score = mean_score(done)
@@ -438,9 +445,9 @@ def file_objection(application: PoolApplication, text: str, contact: str, on: dt
 def resolve_objection(actor: User, objection: NoticeObjection, upheld: bool, resolution: str) -> NoticeObjection:
     objection = NoticeObjection.objects.select_for_update(of=("self",)).select_related("application__provider").get(pk=objection.pk)
     if objection.resolved_at:
-        raise PoolError("该异议已处理。")
+        raise PoolError(_("该异议已处理。"))
     if not resolution.strip():
-        raise PoolError("请填写处理结果。")
+        raise PoolError(_("请填写处理结果。"))
     objection.upheld, objection.resolution, objection.resolved_at = upheld, resolution.strip(), timezone.now()
     objection.save()
     audit.record(actor, "pool.objection_resolve", objection.application,
@@ -504,13 +511,13 @@ def allowed_sanctions(profile: ProviderProfile) -> list[str]:
 def sanction(actor: User, profile: ProviderProfile, kind: str, reason: str) -> PoolSanction:
     profile = ProviderProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
     if kind not in SANCTION_TRANSITIONS:
-        raise PoolError("未知的处理类型。")
+        raise PoolError(_("未知的处理类型。"))
     sources, target = SANCTION_TRANSITIONS[kind]
     label = SanctionKind(kind).label
     if profile.pool_status not in sources:
-        raise PoolError(f"当前状态（{profile.get_pool_status_display()}）不能{label}。")
+        raise PoolError(_("当前状态（%(status)s）不能%(label)s。") % {"status": profile.get_pool_status_display(), "label": label})
     if not reason.strip():
-        raise PoolError("请填写原因。")
+        raise PoolError(_("请填写原因。"))
     before = profile.pool_status
     item = PoolSanction.objects.create(provider=profile, kind=kind, reason=reason.strip(), by=actor)
     profile.pool_status = target
@@ -570,7 +577,7 @@ def update_offering(actor: User, offering: Offering, values: dict[str, Any]) -> 
     """Saving a published offering takes it off the catalogue until the city approves it again."""
     offering = Offering.objects.select_for_update().get(pk=offering.pk)
     if offering.status not in EDITABLE_STATUSES:
-        raise PoolError("待审核的内容不能修改，请等待审核结果。")
+        raise PoolError(_("待审核的内容不能修改，请等待审核结果。"))
     new = _offering_values(values)
     changes = audit.diff({k: getattr(offering, k) for k in new}, new)
     if not changes:
@@ -591,7 +598,7 @@ def _transition(actor: User, offering: Offering, sources: tuple[str, ...], targe
                 note: str = "", error: str = "") -> Offering:
     offering = Offering.objects.select_for_update().get(pk=offering.pk)
     if offering.status not in sources:
-        raise PoolError(error or f"当前状态（{offering.get_status_display()}）不能执行此操作。")
+        raise PoolError(error or _("当前状态（%(status)s）不能执行此操作。") % {"status": offering.get_status_display()})
     before = offering.status
     offering.status = target
     offering.updated_at = timezone.now()
@@ -612,7 +619,7 @@ def submit_offering(actor: User, offering: Offering) -> Offering:
 @transaction.atomic
 def review_offering(actor: User, offering: Offering, approve: bool, note: str) -> Offering:
     if not approve and not note.strip():
-        raise PoolError("退回须填写审核意见。")
+        raise PoolError(_("退回须填写审核意见。"))
     target = OfferingStatus.PUBLISHED if approve else OfferingStatus.REJECTED
     return _transition(actor, offering, (OfferingStatus.PENDING,), target,
                        "offering.review_approve" if approve else "offering.review_return",

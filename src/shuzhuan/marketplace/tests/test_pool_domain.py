@@ -94,3 +94,21 @@ def test_year_not_in_the_national_table_falls_back_to_weekdays():
 def test_period_needs_a_day():
     with pytest.raises(ValueError):
         CAL.period_end(dt.date(2025, 3, 3), 0)
+
+
+def test_satisfaction_is_scaled_by_the_star_rules_factor():
+    """Enterprises rate 1–5; the rule file's factor (20) puts it on the composite's 0–100 scale."""
+    import datetime as _dt
+    from decimal import Decimal as _D
+
+    import yaml
+
+    from shuzhuan.marketplace.domain import stars as star_domain
+    from shuzhuan.marketplace.services.pool import DATA_DIR
+
+    data = yaml.safe_load((DATA_DIR / "star_rule.yaml").read_text(encoding="utf-8"))
+    rule = star_domain.rule_for(star_domain.parse_rules(data), _dt.date(2025, 6, 1))
+    assert rule.satisfaction_points_per_unit == _D("20")
+    assert rule.satisfaction_points(_D("4.6")) == _D("92.00")
+    data["versions"][0]["parameters"]["satisfaction_points_per_unit"]["value"] = "25"
+    assert star_domain.parse_rules(data)[0].satisfaction_points(_D("4")) == _D("100.00")

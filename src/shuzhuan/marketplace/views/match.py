@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuzhuan.assessment import rules as assessment_rules
 from shuzhuan.assessment.results import official_results
 from shuzhuan.core.access import CITY, OFFICERS, page_access
-from shuzhuan.core.models import OrganisationKind, Role, Town, is_city_wide
+from shuzhuan.core.models import OrganisationKind, Role, Town, has_role, is_city_wide
 from shuzhuan.marketplace.forms.match import (
     ChainUploadForm,
     ConsortiumForm,
@@ -72,7 +73,7 @@ def _basis(recs: svc.Recommendations) -> dict:
     facts = recs.facts
     level = ""
     if recs.assessment is not None:
-        level = svc.matcher(with_industry_names=False).level_names.get(facts.level or 0, "") if facts.level else _("未达一级")
+        level = svc.matcher(with_industry_names=False).level_names.get(facts.level or 0, "")
     gaps = facts.gaps
     return {
         "level": level,
@@ -173,7 +174,7 @@ def need_detail(request, need_id: int):
     contacts = ContactRequest.objects.visible_to(request.user).filter(need=need).select_related(
         "provider__organisation", "offering")
     recs = None
-    if request.user.role in SEES_ENTERPRISES or request.user.is_superuser:
+    if has_role(request.user, SEES_ENTERPRISES):
         if need.status in svc.OPEN_NEED_STATUSES:
             recs = svc.recommend(need.enterprise, need)
     asked = {c.offering_id for c in contacts if c.status in svc.ACTIVE_CONTACT}
@@ -447,11 +448,13 @@ def chain_list(request):
         n_customers=Count("chain_links", filter=Q(chain_links__relation=ChainRelation.CUSTOMER)),
     ).order_by("-n_suppliers", "organisation__name")
     page = Paginator(leaders, PAGE_SIZE).get_page(request.GET.get("page"))
-    # 以大带小 at a glance: of each leader's partners in the registry, how many have an official result, at 二级+
+    # 以大带小 at a glance: of each leader's partners in the registry, how many have an official result, at the
+    # pilot's target level (二级+, assessment/data/rules/statistics.yaml)
     via = "enterprise__chain_memberships__leader"
     reached = {leader: (n, n2) for leader, n, n2 in official_results().filter(
         enterprise__chain_memberships__leader__in=[e.pk for e in page.object_list]).values(via).annotate(
-        n=Count("enterprise", distinct=True), n2=Count("enterprise", filter=Q(level__gte=2), distinct=True),
+        n=Count("enterprise", distinct=True),
+        n2=Count("enterprise", filter=Q(level__gte=assessment_rules.rules().target_level), distinct=True),
     ).values_list(via, "n", "n2").order_by()}
     for leader in page.object_list:
         leader.n_assessed, leader.n_level2 = reached.get(leader.pk, (0, 0))
@@ -539,7 +542,7 @@ def key_figures(request) -> list[dict]:
         n = ContactRequest.objects.visible_to(user).filter(status=ContactStatus.REQUESTED).count()
         return [{"label": _("待联系的对接请求"), "value": str(n), "unit": _("条"),
                  "url": reverse("marketplace:contact_list") + "?status=requested"}]
-    if user.is_superuser or user.role in CITY:
+    if is_city_wide(user):
         # One definition with the needs list: 待对接 is the status of that name, and the card opens that filter.
         n = Need.objects.filter(status=NeedStatus.OPEN).count()
         return [{"label": _("待对接需求"), "value": f"{n:,}", "unit": _("条"),

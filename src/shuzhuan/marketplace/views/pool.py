@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.core import todo
 from shuzhuan.core.access import CITY, OFFICERS, page_access
-from shuzhuan.core.models import AuditEntry, OrganisationKind, Role, is_city_wide
+from shuzhuan.core.models import AuditEntry, OrganisationKind, Role, is_city_wide, is_officer
 from shuzhuan.marketplace.forms.pool import (
     ApplicationForm,
     AssignForm,
@@ -67,7 +67,7 @@ def _own_profile(request) -> ProviderProfile | None:
 def key_figures(request) -> list[dict]:
     """Home-page cards: the pool's size for officers; the provider's own state for a provider."""
     user = request.user
-    if user.is_superuser or user.role in OFFICERS:
+    if is_officer(user):
         f = pool.pool_figures(ProviderProfile.objects.visible_to(user), Offering.objects.visible_to(user))
         url = reverse("marketplace:pool_overview")
         return [
@@ -191,7 +191,7 @@ def _get_provider(request, provider_uscc) -> ProviderProfile:
 def _provider_page(request, profile: ProviderProfile, sanction_form=None, status=200):
     user = request.user
     own = _is_provider_of(user, profile.pk)
-    insider = own or (user.is_authenticated and (user.is_superuser or user.role in OFFICERS))
+    insider = own or is_officer(user)
     offerings = Offering.objects.visible_to(user).filter(provider=profile).select_related("category")
     if not own and not is_city_wide(user):
         offerings = offerings.filter(status=OfferingStatus.PUBLISHED)

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shuzhuan.assessment.indicator_sets import level_names
 from shuzhuan.core.money import PurposeRule
 
-# Digital levels from the assessment (0 = below 一级).
-MAX_LEVEL = 4
-LEVEL_NAMES: tuple[str, ...] = ("未达到一级", "一级", "二级", "三级", "四级")
-LEVEL_RANGE = f"等级应为 0–{MAX_LEVEL} 的整数（0 表示未达到一级）"
+# Digital levels from the assessment (0 = below 一级): the names are the indicator set's (its data
+# file is the one definition; read once per process, no Django).
+LEVEL_NAMES: tuple[str, ...] = level_names()
+MAX_LEVEL = len(LEVEL_NAMES) - 1
+LEVEL_RANGE = f"等级应为 0–{MAX_LEVEL} 的整数（0 表示{LEVEL_NAMES[0]}）"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,18 @@ class Citation:
     article: str | None = None
     quote: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    """Who may join the programme and its deadlines (part of a version, so dated and cited)."""
+
+    sub_industries: tuple[str, ...]  # registry/data/sub_industries.yaml codes
+    sme_only: bool = True
+    exclude_little_giants: bool = True  # firms already funded as 专精特新“小巨人”
+    exclude_earlier_pilots: bool = True
+    finish_months: int = 3  # from listing to the end of the upgrade
+    acceptance_months: int = 3  # from completion to the acceptance application
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class ProgrammeVersion:
     cap_per_project: Decimal | None = None
     share_of_eligible_investment: Decimal | None = None
     purpose_rule: PurposeRule | None = None
+    eligibility: EligibilityRules | None = None
 
     @property
     def label(self) -> str:

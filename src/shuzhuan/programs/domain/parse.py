@@ -22,6 +22,7 @@ from shuzhuan.programs.domain.model import (
     Citation,
     Controls,
     CostItem,
+    EligibilityRules,
     Example,
     FundSource,
     Programme,
@@ -32,7 +33,9 @@ PROGRAMME_CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 PARAMETERS_REQUIRED = ("min_level", "eligible_categories", "fund_sources")
 PARAMETERS_OPTIONAL = ("excluded_categories", "cap_by_level", "cap_per_project", "share_of_eligible_investment",
-                       "purpose_rule")
+                       "purpose_rule", "eligibility")
+ELIGIBILITY_FIELDS = ("sub_industries", "sme_only", "exclude_little_giants", "exclude_earlier_pilots", "finish_months",
+                      "acceptance_months")
 PERIOD = "period"  # the citation for a version's dates
 
 T = TypeVar("T")
@@ -194,6 +197,8 @@ def _version(reader: _Reader, key: str, code: str, value: Any) -> ProgrammeVersi
             f"{pkey}.share_of_eligible_investment", params["share_of_eligible_investment"], parse_fraction)
     if "purpose_rule" in params:
         optional["purpose_rule"] = _purpose_rule(reader, f"{pkey}.purpose_rule", params["purpose_rule"], sources)
+    if "eligibility" in params:
+        optional["eligibility"] = _eligibility(reader, f"{pkey}.eligibility", params["eligibility"])
     cites = reader.struct(f"{key}.citations", data["citations"], (PERIOD, *params))
     return ProgrammeVersion(
         programme=code,
@@ -232,6 +237,29 @@ def _fund_sources(reader: _Reader, key: str, value: Any) -> tuple[FundSource, ..
             reader.fail(f"{ikey}.code", f"资金来源 {source.code} 重复")
         sources.append(source)
     return tuple(sources)
+
+
+def _eligibility(reader: _Reader, key: str, value: Any) -> EligibilityRules:
+    data = reader.struct(key, value, ("sub_industries",), ELIGIBILITY_FIELDS[1:])
+    subs = tuple(reader.code(_join(key, "sub_industries"), code)
+                 for code in reader.items(_join(key, "sub_industries"), data["sub_industries"]))
+    months: dict[str, int] = {}
+    for name in ("finish_months", "acceptance_months"):
+        if name in data:
+            months[name] = data[name]
+            if isinstance(data[name], bool) or not isinstance(data[name], int) or not 1 <= data[name] <= 60:
+                reader.fail(_join(key, name), "应为 1–60 的整数（月）")
+    flags = {name: reader.flag(_join(key, name), data[name])
+             for name in ("sme_only", "exclude_little_giants", "exclude_earlier_pilots") if name in data}
+    defaults = EligibilityRules(sub_industries=subs)
+    return EligibilityRules(
+        sub_industries=subs,
+        sme_only=flags.get("sme_only", defaults.sme_only),
+        exclude_little_giants=flags.get("exclude_little_giants", defaults.exclude_little_giants),
+        exclude_earlier_pilots=flags.get("exclude_earlier_pilots", defaults.exclude_earlier_pilots),
+        finish_months=months.get("finish_months", defaults.finish_months),
+        acceptance_months=months.get("acceptance_months", defaults.acceptance_months),
+    )
 
 
 def _purpose_rule(reader: _Reader, key: str, value: Any, sources: tuple[FundSource, ...]) -> PurposeRule:

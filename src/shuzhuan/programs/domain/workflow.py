@@ -18,6 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from shuzhuan.core.domain import CITY_WIDE_ROLES, OFFICER_ROLES
+from shuzhuan.programs.domain.model import LEVEL_NAMES
+
 # --- states ---------------------------------------------------------------------------------------
 
 DRAFT = "draft"
@@ -73,8 +76,9 @@ EDITABLE = (DRAFT, COMPLETED)
 
 ENTERPRISE, PROVIDER, TOWN, CITY, ADMIN, EXPERT = (
     "enterprise", "provider", "town_officer", "city_officer", "admin", "expert")
-OFFICERS = frozenset({TOWN, CITY, ADMIN})
-CITY_ROLES = frozenset({CITY, ADMIN})
+OFFICERS = OFFICER_ROLES  # the role groups are core's (core.domain)
+CITY_ROLES = CITY_WIDE_ROLES
+PROJECT_ROLES = OFFICERS | {ENTERPRISE, PROVIDER, EXPERT}  # who takes part in a project (pages and API)
 
 # --- the eight acceptance documents (验收材料) ----------------------------------------------------
 
@@ -166,7 +170,7 @@ class Facts:
     batch_status: str = ""  # the status of the project's batch (or of the batch it is being added to)
     returned_to: str = ""
     reason: str = ""
-    level_names: tuple[str, ...] = field(default=("未达到一级", "一级", "二级", "三级", "四级"))
+    level_names: tuple[str, ...] = field(default=LEVEL_NAMES)
 
     def level_name(self, level: int | None) -> str:
         if level is None:

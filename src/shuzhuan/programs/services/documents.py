@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -20,7 +21,7 @@ from shuzhuan.programs.models import (
 from shuzhuan.programs.services.common import ServiceError, _user
 from shuzhuan.programs.services.projects import _locked, _may_deliver
 
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENT_MAX_BYTES = settings.DOCUMENT_MAX_UPLOAD_BYTES  # the one document upload limit
 _MAGIC = {
     wf.PDF: (b"%PDF-", ""),
     wf.JPG: (b"\xff\xd8\xff", ""),

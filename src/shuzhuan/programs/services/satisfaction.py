@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -45,7 +44,7 @@ def delivery_record(provider_id: int):
     from django.db.models import Avg, F
 
     from shuzhuan.marketplace.domain.stars import DeliveryRecord
-    from shuzhuan.marketplace.services.pool import admission_score
+    from shuzhuan.marketplace.services.pool import admission_score, satisfaction_points
 
     rated = Satisfaction.objects.filter(provider_id=provider_id).aggregate(n=Count("pk"), mean=Avg("score"))
     accepted = Project.objects.filter(provider_id=provider_id, acceptance_applied_on__isnull=False).aggregate(
@@ -55,7 +54,7 @@ def delivery_record(provider_id: int):
     mean = rated["mean"]
     return DeliveryRecord(
         rated_projects=rated["n"],
-        satisfaction=None if mean is None else (Decimal(str(mean)) * 20).quantize(Decimal("0.01")),
+        satisfaction=None if mean is None else satisfaction_points(mean),  # × the star rule's factor
         accepted_projects=accepted["n"], on_time_projects=accepted["on_time"],
         admission_score=admission_score(provider_id),
     )

@@ -11,8 +11,7 @@ def make_programme(code: str = "demo-pilot"):
     from shuzhuan.programs.models import Programme
 
     programme, _created = Programme.objects.get_or_create(code=code, defaults={
-        "name": "中小企业数字化转型城市试点（测试）", "starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2028, 7, 1),
-        "sub_industries": ["lighting", "appliances", "hardware"]})
+        "name": "中小企业数字化转型城市试点（测试）", "starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2028, 7, 1)})
     return programme
 
 

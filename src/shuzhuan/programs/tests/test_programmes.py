@@ -213,3 +213,31 @@ def test_the_domain_package_is_pure() -> None:
     for module in domain.glob("*.py"):
         text = module.read_text(encoding="utf-8")
         assert "django" not in text and "float(" not in text, f"{module.name} must stay pure Decimal Python"
+
+
+def test_eligibility_and_deadlines_are_versioned_cited_data():
+    """Formerly admin-editable columns: now part of each version, each version citing its source."""
+    import yaml
+
+    version = programmes.load("demo-pilot").versions[0]
+    assert version.eligibility is not None
+    assert (version.eligibility.sub_industries, version.eligibility.finish_months) == (("lighting", "appliances"), 3)
+    assert version.citations["eligibility"].document == "财建〔2023〕117号"
+    data = yaml.safe_load((programmes.DATA_DIR / "demo-pilot.yaml").read_text(encoding="utf-8"))
+    del data["versions"][0]["citations"]["eligibility"]
+    with pytest.raises(ProgrammeFileError, match="eligibility"):
+        parse_programme(data, "t.yaml")
+    data = yaml.safe_load((programmes.DATA_DIR / "demo-pilot.yaml").read_text(encoding="utf-8"))
+    data["versions"][0]["parameters"]["eligibility"]["finish_months"] = 0
+    with pytest.raises(ProgrammeFileError, match="finish_months"):
+        parse_programme(data, "t.yaml")
+
+
+@pytest.mark.django_db
+def test_the_programme_reads_its_eligibility_from_the_file_and_the_admin_shows_it_read_only(world, login):
+    from shuzhuan.programs.tests.scope_fixtures import make_programme
+
+    programme = make_programme()
+    assert programme.sub_industries == ["lighting", "appliances"] and programme.acceptance_months == 3
+    page = login(world.users["admin"]).get(f"/admin/programs/programme/{programme.pk}/change/").content.decode()
+    assert "资格条件与期限" in page and "lighting、appliances" in page and 'name="sme_only"' not in page

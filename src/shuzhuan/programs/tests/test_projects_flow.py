@@ -184,7 +184,7 @@ def test_earlier_pilot_excludes(world):
     from shuzhuan.programs.models import Programme
 
     earlier = Programme.objects.create(code="demo-town-scheme", name="早期试点", starts_on=dt.date(2023, 1, 1),
-                                       ends_on=dt.date(2024, 1, 1), sub_industries=["lighting"])
+                                       ends_on=dt.date(2024, 1, 1))  # sub-industries: its data file
     listed(world, "a", programme=earlier)
     result = services.check_eligibility(make_programme(), world.enterprises["a"])
     assert not result.eligible and "早期试点" in result.reasons[0]

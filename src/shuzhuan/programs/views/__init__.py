@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shuzhuan.core.access import OFFICERS, page_access
+from shuzhuan.core.access import page_access
 from shuzhuan.core.domain import format_yuan
 from shuzhuan.core.jobs import private_path
-from shuzhuan.core.models import AuditEntry, Role
+from shuzhuan.core.models import AuditEntry, Role, is_city_wide, is_officer
 from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -35,7 +35,7 @@ from shuzhuan.programs.forms import (
 )
 from shuzhuan.programs.models import Listing, Programme, Project
 
-PROJECT_ROLES = (*OFFICERS, Role.ENTERPRISE, Role.PROVIDER, Role.EXPERT)
+PROJECT_ROLES = wf.PROJECT_ROLES
 PAGE_SIZE = 50
 SORTS = {"title": "title", "enterprise": "enterprise__organisation__name", "town": "enterprise__town__code",
          "state": "state", "updated": "updated_at", "subsidy": "subsidy_amount", "due": "finish_due"}
@@ -43,7 +43,7 @@ SORTS = {"title": "title", "enterprise": "enterprise__organisation__name", "town
 
 def key_figures(request) -> list[dict]:
     user = request.user
-    if not (user.is_superuser or user.role in OFFICERS):
+    if not is_officer(user):
         return []
     stats = Project.objects.visible_to(user).aggregate(
         active=Count("pk", filter=~Q(state__in=list(wf.FINAL))),
@@ -135,7 +135,7 @@ def project_detail(request, project_id: int):
     latest = services.latest_documents(project)
     checklist = [(k, latest.get(k.code)) for k in wf.DOCUMENT_KINDS]
     part = wf.editable(project.state, project.returned_to)
-    owner = _is_owner(user, project) or user.role in wf.CITY_ROLES or user.is_superuser
+    owner = _is_owner(user, project) or is_city_wide(user)
     delivering = owner or (user.role == Role.PROVIDER and user.organisation_id == project.provider_id)
     offers = services.offers(project, user)
     candidate = services.find_post_assessment(project) if project.state == wf.ACCEPTANCE_APPLIED else None
@@ -175,7 +175,7 @@ def project_detail(request, project_id: int):
         context["document_form"] = DocumentForm(auto_id="doc_%s", initial={"kind": "contract" if part == "contract" else "archive"})
         if part == "contract":
             context["document_form"].fields["kind"].choices = [("contract", wf.DOCUMENTS["contract"].label)]
-    if project.state == wf.TOWN_REVIEWED and (user.role in wf.CITY_ROLES or user.is_superuser):
+    if project.state == wf.TOWN_REVIEWED and (is_city_wide(user)):
         context["expert_form"] = AssignExpertForm(auto_id="ex_%s", initial={"expert": project.expert_id})
     if project.state == wf.TOWN_REVIEWED and user.role == Role.EXPERT and project.expert_id == user.pk:
         context["opinion_form"] = ExpertOpinionForm(auto_id="op_%s")
@@ -256,7 +256,7 @@ def project_contract(request, project_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(project.pk, "contract")
-    if not (_is_owner(request.user, project) or request.user.role in wf.CITY_ROLES or request.user.is_superuser):
+    if not (_is_owner(request.user, project) or is_city_wide(request.user)):
         messages.error(request, _("只有项目所属企业可以修改合同备案信息"))
         return _back(project.pk)
     try:
@@ -272,7 +272,7 @@ def project_contract(request, project_id: int):
 @page_access(*PROJECT_ROLES)
 def project_items(request, project_id: int):
     project = _project(request, project_id)
-    owner = _is_owner(request.user, project) or request.user.role in wf.CITY_ROLES or request.user.is_superuser
+    owner = _is_owner(request.user, project) or is_city_wide(request.user)
     try:
         if not owner:
             raise services.ServiceError(_("只有项目所属企业可以修改投资明细"))
@@ -323,7 +323,7 @@ def project_upload(request, project_id: int):
         _form_errors(request, form)
         return _back(project.pk, "documents")
     try:
-        if not (_is_owner(request.user, project) or request.user.role in wf.CITY_ROLES or request.user.is_superuser):
+        if not (_is_owner(request.user, project) or is_city_wide(request.user)):
             raise services.ServiceError(_("只有项目所属企业可以上传材料"))
         document = services.upload_document(request.user, project, form.cleaned_data["kind"], form.cleaned_data["file"])
     except services.ServiceError as exc:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import CITY, OFFICERS, page_access
 from shuzhuan.core.domain import format_yuan, to_wan
+from shuzhuan.core.models import is_city_wide
 from shuzhuan.programs import dashboard, services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -37,7 +38,7 @@ def programme_dashboard(request):
     if programme is None:
         return render(request, "programs/no_programme.html", {})
     user = request.user
-    board = dashboard.build(programme, user, with_ledger=user.is_superuser or user.role in CITY)
+    board = dashboard.build(programme, user, with_ledger=is_city_wide(user))
     chart = {
         "funnel": [{"name": f["label"], "value": f["count"]} for f in board.funnel],
         "sources": [label for _code, label in board.sources],
@@ -70,7 +71,7 @@ def batch_list(request):
     for batch_id, amount in Project.objects.filter(batch__in=batches).values_list("batch_id", "subsidy_amount"):
         totals[batch_id] = totals.get(batch_id, 0) + 1
         sums[batch_id] = sums.get(batch_id, Decimal("0.00")) + (amount or Decimal("0.00"))
-    is_city = user.is_superuser or user.role in CITY
+    is_city = is_city_wide(user)
     programmes = Programme.objects.order_by("-starts_on")
     form = BuildBatchForm(programmes=programmes, initial={"month": timezone.localdate().strftime("%Y-%m")}) if is_city else None
     ready = (Project.objects.filter(state=wf.CITY_APPROVED, batch__isnull=True).select_related(
@@ -108,11 +109,12 @@ def batch_detail(request, batch_id: int):
     projects = (Project.objects.visible_to(request.user).filter(batch=batch)
                 .select_related("enterprise__organisation", "enterprise__town", "provider").order_by("pk"))
     user = request.user
-    is_city = user.is_superuser or user.role in CITY
+    is_city = is_city_wide(user)
+    rules_problem = ""
     try:
         sources = [(s.code, s.label) for s in services.rules_version(batch.programme).fund_sources]
-    except services.ServiceError:
-        sources = []
+    except services.ServiceError as exc:  # shown: the columns by fund source cannot be listed
+        sources, rules_problem = [], str(exc)
     rows = [(p, [p.subsidy_by_source.get(code, "0.00") for code, _l in sources]) for p in projects]
     # every figure in the header is scoped as the rows are: a town sees its own projects' count and total
     count = len(rows)
@@ -120,7 +122,7 @@ def batch_detail(request, batch_id: int):
     refusal = (wf.batch_refusal(batch.status, batch.projects.count(), batch.exported_at is not None)
                or (services.officer_refusal(batch, user) if is_city else None))
     return render(request, "programs/batch_detail.html", {
-        "batch": batch, "rows": rows, "sources": sources, "is_city": is_city, "total": total,
+        "batch": batch, "rows": rows, "sources": sources, "rules_problem": rules_problem, "is_city": is_city, "total": total,
         "count": count, "next_label": wf.BATCH_ACTIONS.get(batch.status), "refusal": refusal,
         "level_names": LEVEL_NAMES, "may_export": batch.status in (wf.BATCH_APPROVED, wf.BATCH_PAID),
     })
@@ -167,6 +169,9 @@ def batch_remove(request, batch_id: int):
 def batch_export(request, batch_id: int):
     batch = _batch(request, batch_id)
     try:
+        # the payment list splits each payout by fund source: without the rules it would lose those
+        # columns, so the export is refused with the reason instead
+        services.rules_version(batch.programme)
         data = services.export_batch(request.user, batch)
     except services.ServiceError as exc:
         messages.error(request, str(exc))

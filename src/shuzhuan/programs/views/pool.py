@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuzhuan.core.access import OFFICERS, page_access
-from shuzhuan.core.models import Role
+from shuzhuan.core.models import Role, is_city_wide
 from shuzhuan.programs import services
 from shuzhuan.programs.domain import workflow as wf
 from shuzhuan.programs.domain.model import LEVEL_NAMES
@@ -49,8 +49,8 @@ def pool(request):
     return render(request, "programs/pool.html", {
         "programme": programme, "programmes": Programme.objects.order_by("-starts_on"), "page": page,
         "counts": counts, "states": wf.LISTING_STATES, "status": status, "q": q, "names": names,
-        "level_names": LEVEL_NAMES, "is_city": user.is_superuser or user.role in wf.CITY_ROLES,
-        "proposal_size": len(services.proposal(programme, None if user.role in wf.CITY_ROLES or user.is_superuser else user.town_id))
+        "level_names": LEVEL_NAMES, "is_city": is_city_wide(user),
+        "proposal_size": len(services.proposal(programme, None if is_city_wide(user) else user.town_id))
         if request.GET.get("preview") else None,
     })
 
@@ -62,7 +62,7 @@ def pool_propose(request):
     if programme is None:
         return redirect("programs:pool")
     user = request.user
-    town_id = None if (user.is_superuser or user.role in wf.CITY_ROLES) else user.town_id
+    town_id = None if is_city_wide(user) else user.town_id
     raw = request.POST.get("limit", "")
     limit = int(raw) if raw.isdigit() and 0 < int(raw) <= 5000 else None
     if limit is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shuzhuan.core.domain import CENT, normalise_town_text, to_halfwidth
+from shuzhuan.core.domain import CENT, max_yuan, normalise_town_text, to_halfwidth
 from shuzhuan.registry.domain import USCC_ALPHABET, UsccError, uscc_check_char, validate_uscc
 
 # --- columns: field → Chinese label (template header), and accepted header aliases ---------------
@@ -74,7 +74,7 @@ TEXT_LIMITS: dict[str, int] = {
 }
 MONEY_FIELDS = frozenset({"revenue", "tax"})
 BOOLEAN_FIELDS = frozenset({"high_tech", "chain_leader", "cultivation_directory", "on_cloud"})
-MAX_MONEY = Decimal("99999999999999.99")  # DecimalField(max_digits=16, decimal_places=2)
+MAX_MONEY = max_yuan(16)  # the yearly revenue and tax columns: DecimalField(max_digits=16, decimal_places=2)
 MAX_EMPLOYEES = 10_000_000
 FIRST_YEAR = 1990
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in government sheets

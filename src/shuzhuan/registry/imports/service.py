@@ -37,7 +37,7 @@ from shuzhuan.registry.imports.rows import (
     RowValidator,
     split_header,
 )
-from shuzhuan.registry.models import Enterprise, EnterpriseYear, IndustryClass
+from shuzhuan.registry.models import Enterprise, EnterpriseYear, IndustryClass, enterprises_added
 from shuzhuan.registry.services import derive
 
 CHUNK_ROWS = 2000
@@ -135,6 +135,8 @@ def import_file(
         report.rolled_back = dry_run or (report.rows_rejected > 0 and not skip_invalid)
         if report.rolled_back:
             transaction.set_rollback(True)
+        elif report.created:
+            enterprises_added()  # e.g. the marketplace links chain partners listed before they were registered
     if report.rolled_back and not dry_run:
         report.created = report.updated = 0
     if progress:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shuzhuan.core import audit, jobs
 from shuzhuan.core.access import OFFICERS, page_access
 from shuzhuan.core.domain import format_yuan, to_wan
-from shuzhuan.core.models import AuditEntry
+from shuzhuan.core.models import AuditEntry, is_officer
 from shuzhuan.registry import services
 from shuzhuan.registry.exporting import write_xlsx
 from shuzhuan.registry.filters import EnterpriseFilterForm
@@ -30,7 +30,7 @@ KEY_FIGURES_SECONDS = 300
 
 def key_figures(request) -> list[dict]:
     user = request.user
-    if user.role in OFFICERS or user.is_superuser:
+    if is_officer(user):
         # A full-table aggregate: computed at most every few minutes per scope, not on every home page view.
         stats = cache.get_or_set(
             f"registry:key-figures:{user.role}:{user.town_id or 'city'}",
@@ -113,7 +113,7 @@ def enterprise_detail(request, uscc):
     }
     return render(request, "registry/detail.html", {
         "ent": ent, "years": list(reversed(years)), "history": history, "chart": chart,
-        "can_edit": True, "can_report_years": request.user.is_superuser or request.user.role in OFFICERS,
+        "can_edit": True, "can_report_years": is_officer(request.user),
     })
 
 
