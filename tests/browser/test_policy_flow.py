@@ -115,7 +115,7 @@ def test_reform_publish_run_confirm_pay(world, sign_in, live_server, page):
     page.locator("#whatif-version").select_option(f"{code}|2024-01-01")
     page.get_by_role("button", name="调整参数").click()
     page.get_by_label("测算名称").fill("省级奖励提高到 50 万")
-    page.get_by_label("省级试点示范奖励（元）").fill("500000.00")
+    page.get_by_label("省级试点示范奖励 (元)").fill("500000.00")
     page.get_by_role("button", name="测算并保存").click()
     page.wait_for_url("**/policy/whatif/*/")
     assert page.locator("#fig-cost").inner_text() == "300000.00 → 500000.00"

@@ -12,6 +12,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core.audit import record
 from shuzhuan.core.domain import format_yuan
@@ -136,7 +137,7 @@ def explain(entitlement: Entitlement) -> Outcome:
     policy = library.load(entitlement.policy)
     version = next((v for v in policy.versions if v.label == entitlement.version), None)
     if version is None:
-        raise LookupError(f"{entitlement.policy} 不再包含版本 {entitlement.version}")
+        raise LookupError(gettext("%(policy)s 不再包含版本 %(version)s") % {"policy": entitlement.policy, "version": entitlement.version})
     catalog = facts.catalog()
     values = {}
     for key, raw in entitlement.inputs.items():
@@ -158,9 +159,9 @@ def _step(actor: Any, entitlement: Entitlement, action: str, summary: str, audit
                 moved = Entitlement.objects.filter(pk=entitlement.pk, status=entitlement.status).update(
                     status=target, **fields)
         except IntegrityError:
-            raise runs.TransitionError("该企业本年度的这项政策已在其他批次确认或兑现，不能重复") from None
+            raise runs.TransitionError(gettext("该企业本年度的这项政策已在其他批次确认或兑现，不能重复")) from None
         if not moved:
-            raise runs.TransitionError("状态已被他人更改，请刷新后重试")
+            raise runs.TransitionError(gettext("状态已被他人更改，请刷新后重试"))
         previous = entitlement.status
         entitlement.refresh_from_db()
         record(actor, f"policy.{action}", entitlement, summary, organisation=entitlement.enterprise_id,
@@ -179,7 +180,7 @@ def exclude(actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
     _town_or_city(actor, entitlement)
     reason = str(reason or "").strip()
     if not reason:
-        raise runs.TransitionError("排除须说明原因")
+        raise runs.TransitionError(gettext("排除须说明原因"))
     return _step(actor, entitlement, "exclude", f"排除 {entitlement.policy}：{reason}", audit_reason=reason,
                  reason=reason[:200])
 
@@ -252,14 +253,14 @@ def pay_run(actor: Any, run: PolicyRun) -> PaymentBatch:
         raise PermissionDenied
     rows = list(run.entitlements.select_for_update().filter(status=EntitlementStatus.APPROVED).order_by("pk"))
     if not rows:
-        raise runs.TransitionError("没有待支付的已审批项目")
+        raise runs.TransitionError(gettext("没有待支付的已审批项目"))
     batch = PaymentBatch.objects.create(run=run, count=len(rows), total=sum((r.amount for r in rows), Decimal("0.00")),
                                         created_by=actor if getattr(actor, "pk", None) else None)
     now = timezone.now()
     for row in rows:
         if not Entitlement.objects.filter(pk=row.pk, status=EntitlementStatus.APPROVED).update(
                 status=EntitlementStatus.PAID, batch=batch, paid_at=now):
-            raise runs.TransitionError("状态已被他人更改，请刷新后重试")
+            raise runs.TransitionError(gettext("状态已被他人更改，请刷新后重试"))
         ledger.pay(funding.reference(row.pk), actor)
     if not run.entitlements.filter(status__in=[EntitlementStatus.OFFERED, EntitlementStatus.CONFIRMED,
                                                EntitlementStatus.APPROVED]).exists():

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext
 
 from shuzhuan.core.audit import record
 from shuzhuan.core.models import is_city_wide
@@ -66,11 +67,11 @@ def publish(actor: Any, reform: Reform, effective_from: dt.date) -> VersionOverr
     if not is_city_wide(actor):
         raise PermissionDenied
     if reform.status == ReformStatus.PUBLISHED:
-        raise FactInputError([FieldError("reform", "该测算已发布")])
+        raise FactInputError([FieldError("reform", gettext("该测算已发布"))])
     policy = library.load(reform.policy)
     covering = policy.version_on(effective_from)
     if covering is None or covering.effective_from >= effective_from:
-        raise FactInputError([FieldError("effective_from", "生效日期应晚于所在版本的起始日期，且在政策有效期内")])
+        raise FactInputError([FieldError("effective_from", gettext("生效日期应晚于所在版本的起始日期，且在政策有效期内"))])
     try:
         with transaction.atomic():
             row = VersionOverride.objects.create(
@@ -78,7 +79,7 @@ def publish(actor: Any, reform: Reform, effective_from: dt.date) -> VersionOverr
                 changes=reform.changes, conditions=reform.conditions, reform=reform,
                 published_by=actor if getattr(actor, "pk", None) else None)
     except IntegrityError:
-        raise FactInputError([FieldError("effective_from", "该日期已有发布的版本")]) from None
+        raise FactInputError([FieldError("effective_from", gettext("该日期已有发布的版本"))]) from None
     Reform.objects.filter(pk=reform.pk).update(status=ReformStatus.PUBLISHED, published_from=effective_from)
     library.load(reform.policy)  # checks the published version compiles (raises FactInputError → rollback)
     record(actor, "policy.publish", row, f"发布「{policy.title}」新版本，{effective_from.isoformat()} 起施行"

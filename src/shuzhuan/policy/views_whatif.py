@@ -107,7 +107,7 @@ def whatif_detail(request, reform_id):
     reform = get_object_or_404(Reform.objects.visible_to(request.user), pk=reform_id)
     towns = reform.result.get("groups", {}).get("town", [])
     chart = {"groups": [r["group"] for r in towns], "before": [r["before"] for r in towns],
-             "after": [r["after"] for r in towns]}
+             "after": [r["after"] for r in towns], "unit": _("元"), "before_label": _("调整前"), "after_label": _("调整后")}
     return render(request, "policy/whatif_detail.html", {
         "reform": reform, "title": library.load(reform.policy).title, "chart": json.dumps(chart, ensure_ascii=False),
         "labels": whatif.GROUP_LABELS, "groups": reform.result.get("groups", {})})

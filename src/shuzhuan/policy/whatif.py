@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shuzhuan.core.audit import record
 from shuzhuan.core.domain import format_yuan
@@ -30,12 +31,12 @@ def base_version(code: str, label: str) -> PolicyVersion:
     try:
         policy = library.load(code)
     except library.UnknownPolicy:
-        raise FactInputError([FieldError("policy", f"未知的政策 {code!r}")]) from None
+        raise FactInputError([FieldError("policy", gettext("未知的政策 %(code)s") % {"code": repr(code)})]) from None
     version = next((v for v in policy.versions if v.label == label), None)
     if version is None:
-        raise FactInputError([FieldError("version", f"「{policy.title}」没有版本 {label!r}")])
+        raise FactInputError([FieldError("version", gettext("「%(title)s」没有版本 %(label)s") % {"title": policy.title, "label": repr(label)})])
     if policy.subject != "enterprise":
-        raise FactInputError([FieldError("policy", f"「{policy.title}」的对象是{policy.subject_label}，不能按企业测算")])
+        raise FactInputError([FieldError("policy", gettext("「%(title)s」的对象是%(subject)s，不能按企业测算") % {"title": policy.title, "subject": policy.subject_label})])
     return version
 
 
@@ -69,7 +70,7 @@ def save(actor: Any, title: str, code: str, label: str, on: dt.date, changes: Ma
         raise PermissionDenied
     title = str(title or "").strip()
     if not title:
-        raise FactInputError([FieldError("title", "请填写测算名称")])
+        raise FactInputError([FieldError("title", gettext("请填写测算名称"))])
     result, snapshot = simulate(code, label, on, changes, conditions)
     data = serialise(result)
     reform = Reform.objects.create(
