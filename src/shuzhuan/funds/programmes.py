@@ -3,7 +3,10 @@
 The ledger sits below the programmes (`core` ← `registry` ← `funds` ← … ← `programs`), so it
 never imports them. It needs, per programme code, the title, the dated versions with their fund
 sources (code, label, weight) and the purpose rule; `shuzhuan.programs` registers its loader with
-`register_catalogue(available, load)`. The shapes below are what the ledger reads, as protocols.
+`register_catalogue(available, load)`. Other owners of budget lines register their own catalogue
+under their name — `shuzhuan.policy` registers one line owner per policy (免申即享 payouts) with
+`register_catalogue(available, load, owner="policy")` — and a code is looked up in each catalogue in
+the order they were registered. The shapes below are what the ledger reads, as protocols.
 """
 
 from __future__ import annotations
@@ -45,25 +48,28 @@ class UnknownProgramme(LookupError):
     """No programme with this code is registered."""
 
 
-_available: Callable[[], list[str]] | None = None
-_load: Callable[[str], FundedProgramme] | None = None
+Catalogue = tuple[Callable[[], list[str]], Callable[[str], FundedProgramme]]
+_catalogues: dict[str, Catalogue] = {}
 
 
-def register_catalogue(available: Callable[[], list[str]], load: Callable[[str], FundedProgramme]) -> None:
-    """Called once by the app that owns the programmes (`ProgramsConfig.ready`). `load` raises a
-    `LookupError` for an unknown code."""
-    global _available, _load
-    _available, _load = available, load
+def register_catalogue(available: Callable[[], list[str]], load: Callable[[str], FundedProgramme],
+                       owner: str = "programs") -> None:
+    """Called once per owner of budget lines in its `AppConfig.ready` (`ProgramsConfig`, `PolicyConfig`).
+    `load` raises a `LookupError` for an unknown code. Registering the same owner again replaces it."""
+    _catalogues[owner] = (available, load)
 
 
 def available() -> list[str]:
-    return _available() if _available is not None else []
+    codes: list[str] = []
+    for list_codes, _load in _catalogues.values():
+        codes += [code for code in list_codes() if code not in codes]
+    return codes
 
 
 def load(code: str) -> FundedProgramme:
-    if _load is None:
-        raise UnknownProgramme(code)
-    try:
-        return _load(code)
-    except LookupError:
-        raise UnknownProgramme(code) from None
+    for _available, load_one in _catalogues.values():
+        try:
+            return load_one(code)
+        except LookupError:
+            continue
+    raise UnknownProgramme(code)

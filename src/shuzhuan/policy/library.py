@@ -5,6 +5,7 @@ A new policy or a new version is a file edit, never code. A code is a file name,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,38 @@ def codes() -> list[str]:
 
 
 @cache
-def load(code: str) -> Policy:
+def _load_file(code: str) -> Policy:
     path = DATA_DIR / f"{code}.yaml"
     if not POLICY_CODE.match(code) or not path.is_file():
         raise UnknownPolicy(code)
     return load_file(path)
 
 
+_overrides: Callable[[Policy], Policy] | None = None
+_overrides_all: Callable[[list[Policy]], list[Policy]] | None = None
+
+
+def register_overrides(apply: Callable[[Policy], Policy], apply_all: Callable[[list[Policy]], list[Policy]]) -> None:
+    """The versions published from what-ifs (stored in the database) are added after the file's
+    versions by `apply` / `apply_all` (one query for many; registered by the app in `ready`)."""
+    global _overrides, _overrides_all
+    _overrides, _overrides_all = apply, apply_all
+
+
+def load(code: str) -> Policy:
+    policy = _load_file(code)
+    return _overrides(policy) if _overrides is not None else policy
+
+
+load.cache_clear = _load_file.cache_clear  # type: ignore[attr-defined]
+
+
+def load_file_policy(code: str) -> Policy:
+    """The policy as its file defines it (cached; no database): for readers that need only the code,
+    title and subject (the ledger's catalogue)."""
+    return _load_file(code)
+
+
 def all_policies() -> list[Policy]:
-    return [load(code) for code in codes()]
+    files = [_load_file(code) for code in codes()]
+    return _overrides_all(files) if _overrides_all is not None else files

@@ -54,6 +54,30 @@ class PolicyRun(models.Model):
         return f"{self.period} {','.join(self.policies)} #{self.pk}"
 
 
+class PaymentBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaymentBatchQuerySet:
+        return self if is_city_wide(user) else self.none()  # payouts are the city's
+
+
+class PaymentBatch(models.Model):
+    """One payout of a run's approved entitlements through the funds ledger (committed → paid)."""
+
+    run = models.ForeignKey(PolicyRun, on_delete=models.PROTECT, related_name="batches", verbose_name=_("批次"))
+    count = models.PositiveIntegerField(_("笔数"))
+    total = models.DecimalField(_("合计（元）"), max_digits=16, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("支付时间"), default=timezone.now)
+
+    objects = PaymentBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("支付批次")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.count} {self.total}"
+
+
 class EntitlementStatus(models.TextChoices):
     ENTITLED = "entitled", _("待镇街审核")
     EXCLUDED = "excluded", _("镇街已排除")
@@ -99,6 +123,9 @@ class Entitlement(models.Model):
     bank_account = models.CharField(_("收款账号"), max_length=34, blank=True)  # shown masked only
     confirmed_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("市级审批时间"), null=True, blank=True)
+    batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements",
+                              verbose_name=_("支付批次"))
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
 
     objects = EntitlementQuerySet.as_manager()
 
@@ -160,6 +187,9 @@ class Recognition(models.Model):
     project = models.CharField(_("项目"), max_length=200, blank=True)
     document = models.CharField(_("文件"), max_length=200, blank=True)
     award = models.DecimalField(_("奖补金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    summary = models.TextField(_("建设内容"), blank=True, help_text=_("做了什么（标杆示范案例）"))
+    results = models.TextField(_("成效"), blank=True)
+    provider_name = models.CharField(_("服务商"), max_length=200, blank=True)
 
     objects = RecognitionQuerySet.as_manager()
 
@@ -172,3 +202,70 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}{self.get_kind_display()} {self.year}"
+
+
+class ReformQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReformQuerySet:
+        return self if is_city_wide(user) else self.none()  # what-ifs are the city's drafts
+
+
+class ReformStatus(models.TextChoices):
+    DRAFT = "draft", _("草案")
+    PUBLISHED = "published", _("已发布")
+
+
+class Reform(models.Model):
+    """A saved what-if: a parameter diff (and optionally changed conditions) on one policy version,
+    with its result on the live registry at the time (cost, beneficiaries, gainers and losers by group)."""
+
+    title = models.CharField(_("名称"), max_length=120)
+    policy = models.CharField(_("政策"), max_length=64)
+    base_version = models.CharField(_("基准版本"), max_length=10)
+    on = models.DateField(_("测算日期"))
+    changes = models.JSONField(_("参数调整"), default=dict)  # parameter → new value (money as strings)
+    conditions = models.JSONField(_("条件调整"), default=dict)  # index (as a string) → new condition text
+    result = models.JSONField(_("测算结果"), default=dict)
+    snapshot = models.CharField(_("输入快照（SHA-256）"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=ReformStatus.choices, default=ReformStatus.DRAFT)
+    published_from = models.DateField(_("新版本生效日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    objects = ReformQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("政策测算")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VersionOverrideQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VersionOverrideQuerySet:
+        return self  # a published version is public, like the policy library
+
+
+class VersionOverride(models.Model):
+    """A dated version published from a what-if: the engine loads it after the YAML file's versions (it
+    starts on `effective_from` and ends where the version it changes ended; that version now ends on
+    `effective_from`). Earlier versions are unchanged, so results under them stay reproducible."""
+
+    policy = models.CharField(_("政策"), max_length=64, db_index=True)
+    effective_from = models.DateField(_("生效日期"))
+    base_version = models.CharField(_("基准版本"), max_length=10)
+    changes = models.JSONField(_("参数调整"), default=dict)
+    conditions = models.JSONField(_("条件调整"), default=dict)
+    reform = models.ForeignKey(Reform, on_delete=models.PROTECT, related_name="+", verbose_name=_("政策测算"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    objects = VersionOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["policy", "effective_from"]
+        verbose_name = _("发布的政策版本")
+        constraints = [models.UniqueConstraint(fields=["policy", "effective_from"], name="policy_override_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.effective_from}"

@@ -12,11 +12,12 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shuzhuan.core.audit import record
 from shuzhuan.core.domain import format_yuan
 from shuzhuan.core.models import Role, is_city_wide
-from shuzhuan.policy import facts, library
+from shuzhuan.policy import facts, funding, library
 from shuzhuan.policy.domain import runs
 from shuzhuan.policy.domain.engine import (
     Outcome,
@@ -28,7 +29,14 @@ from shuzhuan.policy.domain.engine import (
 )
 from shuzhuan.policy.domain.model import DECIMAL_FACT_SCALE, base_name
 from shuzhuan.policy.domain.values import FactInputError, FieldError
-from shuzhuan.policy.models import SETTLING, Entitlement, EntitlementStatus, PolicyRun, RunStatus
+from shuzhuan.policy.models import (
+    SETTLING,
+    Entitlement,
+    EntitlementStatus,
+    PaymentBatch,
+    PolicyRun,
+    RunStatus,
+)
 
 
 def _natural(kind: str, value: Any) -> Any:
@@ -129,7 +137,7 @@ def explain(entitlement: Entitlement) -> Outcome:
     policy = library.load(entitlement.policy)
     version = next((v for v in policy.versions if v.label == entitlement.version), None)
     if version is None:
-        raise LookupError(f"{entitlement.policy} 不再包含版本 {entitlement.version}")
+        raise LookupError(gettext("%(policy)s 不再包含版本 %(version)s") % {"policy": entitlement.policy, "version": entitlement.version})
     catalog = facts.catalog()
     values = {}
     for key, raw in entitlement.inputs.items():
@@ -151,9 +159,9 @@ def _step(actor: Any, entitlement: Entitlement, action: str, summary: str, audit
                 moved = Entitlement.objects.filter(pk=entitlement.pk, status=entitlement.status).update(
                     status=target, **fields)
         except IntegrityError:
-            raise runs.TransitionError("该企业本年度的这项政策已在其他批次确认或兑现，不能重复") from None
+            raise runs.TransitionError(gettext("该企业本年度的这项政策已在其他批次确认或兑现，不能重复")) from None
         if not moved:
-            raise runs.TransitionError("状态已被他人更改，请刷新后重试")
+            raise runs.TransitionError(gettext("状态已被他人更改，请刷新后重试"))
         previous = entitlement.status
         entitlement.refresh_from_db()
         record(actor, f"policy.{action}", entitlement, summary, organisation=entitlement.enterprise_id,
@@ -172,7 +180,7 @@ def exclude(actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
     _town_or_city(actor, entitlement)
     reason = str(reason or "").strip()
     if not reason:
-        raise runs.TransitionError("排除须说明原因")
+        raise runs.TransitionError(gettext("排除须说明原因"))
     return _step(actor, entitlement, "exclude", f"排除 {entitlement.policy}：{reason}", audit_reason=reason,
                  reason=reason[:200])
 
@@ -198,7 +206,65 @@ def confirm(actor: Any, entitlement: Entitlement, bank_account: str) -> Entitlem
 
 
 def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
+    """The city approves: the amount is committed on the policy's budget line in the same transaction
+    (the ledger's conditional debit — a line never goes below zero). Short of money → the ledger's
+    `InsufficientFunds` is raised and nothing moves (the entitlement stays confirmed)."""
+    from shuzhuan.funds import services as ledger
+
     if not is_city_wide(actor):
         raise PermissionDenied
-    return _step(actor, entitlement, "approve", f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
-                 approved_at=timezone.now())
+    runs.next_status("approve", entitlement.status)
+    with transaction.atomic():
+        # the money first (nothing in memory changes if the line is short), then the guarded step
+        ledger.commit(entitlement.policy, entitlement.amount, funding.reference(entitlement.pk), actor,
+                      purpose=funding.PURPOSE)
+        return _step(actor, entitlement, "approve",
+                     f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
+                     approved_at=timezone.now())
+
+
+def approve_run(actor: Any, run: PolicyRun) -> tuple[list[Entitlement], list[tuple[Entitlement, str]]]:
+    """Approve every confirmed entitlement of the run, largest first, each committed on its budget line
+    (one transaction each). Those the budget cannot cover are refused and stay confirmed, with why."""
+    from shuzhuan.funds.services import LedgerError
+
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    approved: list[Entitlement] = []
+    refused: list[tuple[Entitlement, str]] = []
+    for row in run.entitlements.filter(status=EntitlementStatus.CONFIRMED).order_by("-amount", "pk"):
+        try:
+            approved.append(approve(actor, row))
+        except (LedgerError, runs.TransitionError) as exc:
+            refused.append((row, str(exc)))
+    if approved:
+        PolicyRun.objects.filter(pk=run.pk, status=RunStatus.CONFIRMING).update(status=RunStatus.APPROVED)
+    return approved, refused
+
+
+@transaction.atomic
+def pay_run(actor: Any, run: PolicyRun) -> PaymentBatch:
+    """Pay every approved entitlement of the run in one batch: each open commitment → paid in the ledger
+    and the entitlement → paid (a conditional update: an entitlement is paid once, the ledger's
+    commitment is closed once). Nothing approved → `TransitionError`."""
+    from shuzhuan.funds import services as ledger
+
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    rows = list(run.entitlements.select_for_update().filter(status=EntitlementStatus.APPROVED).order_by("pk"))
+    if not rows:
+        raise runs.TransitionError(gettext("没有待支付的已审批项目"))
+    batch = PaymentBatch.objects.create(run=run, count=len(rows), total=sum((r.amount for r in rows), Decimal("0.00")),
+                                        created_by=actor if getattr(actor, "pk", None) else None)
+    now = timezone.now()
+    for row in rows:
+        if not Entitlement.objects.filter(pk=row.pk, status=EntitlementStatus.APPROVED).update(
+                status=EntitlementStatus.PAID, batch=batch, paid_at=now):
+            raise runs.TransitionError(gettext("状态已被他人更改，请刷新后重试"))
+        ledger.pay(funding.reference(row.pk), actor)
+    if not run.entitlements.filter(status__in=[EntitlementStatus.OFFERED, EntitlementStatus.CONFIRMED,
+                                               EntitlementStatus.APPROVED]).exists():
+        PolicyRun.objects.filter(pk=run.pk).update(status=RunStatus.CLOSED)
+    record(actor, "policy.pay", batch, f"免申即享支付批次：{batch.count} 笔，合计 {format_yuan(batch.total)} 元",
+           changes={"run": run.pk, "entitlements": [r.pk for r in rows], "total": str(batch.total)})
+    return batch

@@ -18,7 +18,7 @@ from shuzhuan.policy.domain.engine import evaluate_policy
 from shuzhuan.policy.domain.model import base_name
 from shuzhuan.policy.domain.runs import CHANGE_LABELS, TransitionError
 from shuzhuan.policy.domain.values import FactInputError
-from shuzhuan.policy.models import Entitlement, EntitlementStatus, PolicyRun
+from shuzhuan.policy.models import Entitlement, EntitlementStatus, PaymentBatch, PolicyRun
 
 RUN_ROWS = 500
 
@@ -62,7 +62,10 @@ def run_detail(request, policy_run_id):
     return render(request, "policy/run_detail.html", {
         "run": run, "rows": rows[:RUN_ROWS], "count": rows.count(), "limit": RUN_ROWS, "status": status,
         "statuses": EntitlementStatus.choices, "changes": CHANGE_LABELS, "city": is_city_wide(request.user),
-        "titles": {p.code: p.title for p in library.all_policies()}})
+        "titles": {p.code: p.title for p in library.all_policies()},
+        "batches": PaymentBatch.objects.visible_to(request.user).filter(run=run),
+        "confirmed": run.entitlements.filter(status=EntitlementStatus.CONFIRMED).count() if is_city_wide(request.user) else 0,
+        "approved": run.entitlements.filter(status=EntitlementStatus.APPROVED).count() if is_city_wide(request.user) else 0})
 
 
 def _entitlement(request, entitlement_id) -> Entitlement:
@@ -71,9 +74,11 @@ def _entitlement(request, entitlement_id) -> Entitlement:
 
 
 def _act(request, entitlement: Entitlement, step, *args):
+    from shuzhuan.funds.services import LedgerError
+
     try:
         step(request.user, entitlement, *args)
-    except TransitionError as exc:
+    except (TransitionError, LedgerError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已处理。"))
@@ -101,6 +106,33 @@ def run_offer(request, policy_run_id):
     run = get_object_or_404(PolicyRun.objects.visible_to(request.user), pk=policy_run_id)
     count = services.offer(request.user, run)
     messages.success(request, _("已推送 %(n)s 项给企业确认。") % {"n": count})
+    return redirect("policy:run", policy_run_id=run.pk)
+
+
+@require_POST
+@page_access(*CITY)
+def run_approve(request, policy_run_id):
+    """Approve every confirmed entitlement, each committed on its policy's budget line; those the
+    budget cannot cover stay confirmed and are named."""
+    run = get_object_or_404(PolicyRun.objects.visible_to(request.user), pk=policy_run_id)
+    approved, refused = services.approve_run(request.user, run)
+    messages.success(request, _("已审批 %(n)s 项，资金已承诺。") % {"n": len(approved)})
+    for row, why in refused[:10]:
+        messages.error(request, _("%(name)s 未审批：%(why)s") % {"name": row.enterprise.name, "why": why})
+    return redirect("policy:run", policy_run_id=run.pk)
+
+
+@require_POST
+@page_access(*CITY)
+def run_pay(request, policy_run_id):
+    """Pay the run's approved entitlements in one batch through the ledger."""
+    run = get_object_or_404(PolicyRun.objects.visible_to(request.user), pk=policy_run_id)
+    try:
+        batch = services.pay_run(request.user, run)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已支付 %(n)s 笔，合计 %(total)s 元。") % {"n": batch.count, "total": f"{batch.total:,.2f}"})
     return redirect("policy:run", policy_run_id=run.pk)
 
 

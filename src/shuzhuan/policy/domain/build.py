@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shuzhuan.policy.domain.expr import BOOL, Num, compile_expr
+from shuzhuan.policy.domain.expr import BOOL, Compiled, Num, Type, compile_expr
 from shuzhuan.policy.domain.model import Cap, Condition, FactCatalog, Parameter, PolicyVersion
 
 
@@ -21,7 +21,7 @@ def build_version(code: str, start: dt.date, until: dt.date | None, params: Mapp
     values = {name: p.value for name, p in parameters.items()}
     types = {name: (spec.value_type, spec.by_year) for name, spec in catalog.items()}
 
-    def c(source: str, want=Num(0)):  # noqa: B008 - an immutable value
+    def c(source: str, want: Type = Num(0)) -> Compiled:  # noqa: B008 - an immutable value
         return compile_expr(source, types, values, start.year, want)
 
     from shuzhuan.policy.domain.engine import check_version

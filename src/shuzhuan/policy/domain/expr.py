@@ -258,10 +258,10 @@ class _Compiler:
                 raise self.fail(node, f"小数位数超过 {MAX_SCALE}")
             return Bin(op, left, right, Num(scale))
         if isinstance(node, ast.BoolOp):
-            items = tuple(self.compile(v) for v in node.values)
-            for item in items:
+            operands = tuple(self.compile(v) for v in node.values)
+            for item in operands:
                 self.expect(node, item, BOOL, "and/or 的对象")
-            return Logic("and" if isinstance(node.op, ast.And) else "or", items)
+            return Logic("and" if isinstance(node.op, ast.And) else "or", operands)
         if isinstance(node, ast.Compare):
             parts: list[Node] = []
             left = self.compile(node.left)
@@ -450,7 +450,7 @@ def bound(node: Node, params: Mapping[str, Any], scale: int | None = None) -> in
         result = 0
     if result > INT64_LIMIT:
         raise ExprError("数值可能超出精确计算范围（64 位定点数）；请检查乘法的两边或参数的量级")
-    return result
+    return int(result)
 
 
 def _comparable(a: Type, b: Type) -> bool:
@@ -552,7 +552,8 @@ def scaled_int(value: Decimal | int, scale: int) -> int:
 
 def _align(expr: pl.Expr, node_type: Type, scale: int) -> pl.Expr:
     if isinstance(node_type, Num) and node_type.scale < scale:
-        return expr * (10 ** (scale - node_type.scale))
+        aligned: pl.Expr = expr * (10 ** (scale - node_type.scale))
+        return aligned
     return expr
 
 

@@ -18,8 +18,9 @@ DECIMAL_FACT_SCALE = 4
 
 
 def fact_value_type(kind: str) -> Type:
-    return {"money": Num(2), "int": Num(0), "decimal": Num(DECIMAL_FACT_SCALE), "bool": Scalar("bool"),
-            "str": Scalar("str")}[kind]
+    types: dict[str, Type] = {"money": Num(2), "int": Num(0), "decimal": Num(DECIMAL_FACT_SCALE),
+                              "bool": Scalar("bool"), "str": Scalar("str")}
+    return types[kind]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from shuzhuan.policy.domain.engine import amount_from_cents, evaluate_frame
-from shuzhuan.policy.domain.expr import BOOL, Compiled, ExprError, Num, compile_expr, value_type
+from shuzhuan.policy.domain.expr import BOOL, Compiled, ExprError, Num, Type, compile_expr, value_type
 from shuzhuan.policy.domain.model import Citation, Condition, FactCatalog, PolicyVersion
 from shuzhuan.policy.domain.values import FactInputError, FieldError
 
@@ -59,9 +59,7 @@ def reformed(version: PolicyVersion, changes: Mapping[str, Any], catalog: FactCa
     values = {n: p.value for n, p in params.items()}
     types = {n: (s.value_type, s.by_year) for n, s in catalog.items()}
 
-    def again(compiled: Compiled | None, field: str, want=Num(0)) -> Compiled | None:  # noqa: B008
-        if compiled is None:
-            return None
+    def again(compiled: Compiled, field: str, want: Type = Num(0)) -> Compiled:  # noqa: B008
         try:
             return compile_expr(compiled.source, types, values, version.effective_from.year, want)
         except ExprError as exc:
@@ -73,11 +71,14 @@ def reformed(version: PolicyVersion, changes: Mapping[str, Any], catalog: FactCa
         text = (conditions or {}).get(index)
         test = condition.test if text is None else dataclasses.replace(condition.test, source=text)
         new_conditions.append(Condition(condition.label, again(test, f"conditions.{index}", BOOL), condition.unmet))
+
+    def maybe(compiled: Compiled | None, field: str, want: Type = Num(0)) -> Compiled | None:  # noqa: B008
+        return None if compiled is None else again(compiled, field, want)
     result = dataclasses.replace(
         version, parameters=params, conditions=tuple(new_conditions), amount=again(version.amount, "amount"),
         caps=tuple(dataclasses.replace(c, limit=again(c.limit, f"caps.{i}.limit"),
-                                       when=again(c.when, f"caps.{i}.when", BOOL),
-                                       already=again(c.already, f"caps.{i}.already"))
+                                       when=maybe(c.when, f"caps.{i}.when", BOOL),
+                                       already=maybe(c.already, f"caps.{i}.already"))
                    for i, c in enumerate(version.caps)),
         difference=(dataclasses.replace(version.difference, subtract=again(version.difference.subtract, "difference"))
                     if version.difference else None),

@@ -46,6 +46,12 @@ def test_the_flow_through_the_pages(world, client, policies) -> None:  # noqa: F
     client.force_login(world.users["city"])
     client.post(f"/policy/entitlements/{row_a.pk}/approve/")
     row_a.refresh_from_db()
+    assert row_a.status == EntitlementStatus.CONFIRMED  # no budget line yet: refused, nothing moved
+    from shuzhuan.funds import services as ledger
+
+    ledger.allocate("test-revenue-award", "municipal", "direct_sme", Decimal("45000.00"), world.users["city"], memo="预算")
+    client.post(f"/policy/entitlements/{row_a.pk}/approve/")
+    row_a.refresh_from_db()
     assert row_a.status == EntitlementStatus.APPROVED and row_a.amount == Decimal("45000.00")
 
 

@@ -153,6 +153,9 @@ def test_review_offer_confirm_approve(world, policies) -> None:
         EntitlementStatus.CONFIRMED, "6222020200112233445", "6222 **** **** 3445")
     with pytest.raises(TransitionError):
         services.confirm(world.users["ent_a"], row_a, "6222020200112233445")  # once
+    from shuzhuan.funds import services as ledger
+
+    ledger.allocate("test-revenue-award", "municipal", "direct_sme", D("45000.00"), world.users["city"], memo="预算")
     services.approve(world.users["city"], row_a)
     assert row_a.status == EntitlementStatus.APPROVED and row_a.approved_at is not None
     actions = list(AuditEntry.objects.filter(target_type="policy.entitlement").values_list("action", flat=True))
