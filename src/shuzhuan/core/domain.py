@@ -136,7 +136,7 @@ def clip(text: str, limit: int) -> str:
     return text[:cut].rstrip(" ，、；：,;:-—（(") + "…"
 
 
-def percent(value, places: int = 0) -> str:
+def percent(value: object, places: int = 0) -> str:
     """0.667 → '67%'; None or junk → '—'."""
     try:
         number = Decimal(str(value)) * 100

@@ -111,7 +111,7 @@ def counted_by_year(loans: Sequence[LoanInterest], rules: Rules) -> tuple[dict[i
     lines: list[str] = []
     for index, loan in enumerate(loans):
         scale = scale_of(loan, rules, index)
-        if rules.scale_by_investment:
+        if rules.scale_by_investment and loan.investment is not None:  # scale_of refused a missing investment
             lines.append(f"贷款 {loan.id}：本金 {_fmt(loan.principal)} 元，实际投资 {_fmt(loan.investment)} 元，"
                          f"利息按 {_fmt(Fraction(min(loan.investment, loan.principal)))} / {_fmt(loan.principal)} 折算")
         outside = Decimal(0)
