@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -28,7 +29,7 @@ def _date(value: object) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("date", "日期应为 YYYY-MM-DD，如 2025-06-01")
+    raise PydanticCustomError("date", _("日期应为 YYYY-MM-DD，如 2025-06-01"))
 
 
 DateIn = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
@@ -64,18 +65,18 @@ def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
     try:
         policy = library.load(payload.policy)
     except library.UnknownPolicy:
-        raise _invalid([{"field": "policy", "message": f"未知的政策 {payload.policy!r}；可用：{'、'.join(library.codes())}"}]) from None
+        raise _invalid([{"field": "policy", "message": _("未知的政策 %(code)r；可用：%(known)s") % {"code": payload.policy, "known": "、".join(library.codes())}}]) from None
     version = policy.version_on(payload.date)
     catalog = facts.catalog()
     needed = version.facts if version else ()
     given = payload.facts or {}
     unknown = sorted(set(given) - set(needed)) if version else []
     if unknown:
-        raise _invalid([{"field": f"facts.{k}", "message": "此政策版本不使用该事实"} for k in unknown])
+        raise _invalid([{"field": f"facts.{k}", "message": _("此政策版本不使用该事实")} for k in unknown])
     if payload.subject is not None:
         values = _from_records(request, policy, payload.subject.strip().upper(), needed, given, catalog)
     elif payload.facts is None:
-        raise _invalid([{"field": "facts", "message": "请提供 facts，或提供 subject 从记录读取"}])
+        raise _invalid([{"field": "facts", "message": _("请提供 facts，或提供 subject 从记录读取")}])
     else:
         try:
             values = parse_facts(given, needed, catalog)
@@ -91,7 +92,7 @@ def _from_records(request: HttpRequest, policy, uscc: str, needed, given, catalo
     from shuzhuan.registry.models import Enterprise
 
     if policy.subject != "enterprise":
-        raise _invalid([{"field": "subject", "message": f"该政策的对象是{policy.subject_label}，不能按企业记录取数"}])
+        raise _invalid([{"field": "subject", "message": _("该政策的对象是%(kind)s，不能按企业记录取数") % {"kind": policy.subject_label}}])
     if not Enterprise.objects.visible_to(request.user).filter(organisation__uscc=uscc).exists():
         raise Http404
     values = facts.load_single(uscc, needed)
