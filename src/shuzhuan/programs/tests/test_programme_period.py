@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def closed(world) -> Programme:
     today = timezone.localdate()
     return Programme.objects.create(code="demo-town-scheme", name="示范镇配套奖补（已结束）", starts_on=dt.date(2025, 1, 1),
-                                    ends_on=today, sub_industries=["lighting"])
+                                    ends_on=today)  # sub-industries: its data file
 
 
 def test_state_follows_the_period(world, closed):
