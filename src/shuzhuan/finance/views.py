@@ -50,8 +50,9 @@ def _own_bank(request) -> BankProfile:
 
 @page_access(Role.BANK)
 def my_products(request):
-    bank = _own_bank(request)
-    products = bank.products.order_by("name")
+    # a bank organisation not yet registered as a cooperating bank sees why its shelf is empty, not a 404
+    bank = BankProfile.objects.filter(pk=request.user.organisation_id).first()
+    products = bank.products.order_by("name") if bank else LoanProduct.objects.none()
     return render(request, "finance/my_products.html", {"bank": bank, "products": products})
 
 
