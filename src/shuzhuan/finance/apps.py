@@ -17,12 +17,14 @@ class FinanceConfig(AppConfig):
 
         facts.register()  # eligibility facts of the 数字贷 filing policy
         register_relationship(related_enterprises)  # a bank reaches a firm only through a filing naming it
-        periodic.register(*PERIODIC)  # void stale filings, daily
+        periodic.register(*PERIODIC)  # void stale filings, quarterly interest claims; daily
         navigation.register(_("数字贷产品"), "finance:products", roles=None, icon="bank", order=60)
         navigation.register(_("数字贷备案"), "finance:filings", roles={*OFFICERS, "enterprise", "bank"},
                             icon="journal-check", order=61)
         navigation.register(_("数字贷贷款"), "finance:loans", roles={*OFFICERS, "enterprise", "bank"}, icon="cash-coin",
                             order=62)
+        navigation.register(_("贴息季度申领"), "finance:interest_claims", roles={*OFFICERS, "enterprise"},
+                            icon="percent", order=63)
         navigation.register(_("助保贷资金池"), "finance:guarantee", roles={"admin", "city_officer"}, icon="shield-check",
                             order=64)
         from shuzhuan.core.demo_steps import AppStep, register_step

@@ -202,3 +202,23 @@ def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
         raise PermissionDenied
     return _step(actor, entitlement, "approve", f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
                  approved_at=timezone.now())
+
+
+def create_listed_run(actor: Any, code: str, version: str, on: dt.date, period: int, snapshot: str,
+                      rows: list[dict[str, Any]], summary: dict[str, Any]) -> tuple[PolicyRun, list[Entitlement]]:
+    """A run whose entitlements a higher app decided from its own records (e.g. finance's quarterly
+    interest claims): `rows` of {"enterprise_id", "amount", "inputs"}; review, offer, confirm and
+    approve then go through the steps above. The caller's transaction and audit entry."""
+    run = PolicyRun.objects.create(policies=[code], on=on, period=period, snapshot=snapshot, versions={code: version},
+                                   created_by=actor if getattr(actor, "pk", None) else None, summary=summary)
+    made = [Entitlement.objects.create(run=run, policy=code, version=version, enterprise_id=row["enterprise_id"],
+                                       period=period, amount=row["amount"], inputs=row.get("inputs", {}),
+                                       status=EntitlementStatus.ENTITLED) for row in rows]
+    return run, made
+
+
+def mark_paid(actor: Any, entitlement: Entitlement, summary: str) -> Entitlement:
+    """The approved entitlement was paid (by the app that pays it, inside its payment's transaction)."""
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    return _step(actor, entitlement, "pay", summary)
