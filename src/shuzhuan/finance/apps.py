@@ -17,6 +17,10 @@ class FinanceConfig(AppConfig):
 
         facts.register()  # eligibility facts of the 数字贷 filing policy
         register_relationship(related_enterprises)  # a bank reaches a firm only through a filing naming it
+        from shuzhuan.core import todo as todo_registry
+        from shuzhuan.finance.todo import todo
+
+        todo_registry.register(todo)  # a bank's filings to take up and reports due; claims to pay
         periodic.register(*PERIODIC)  # void stale filings, quarterly interest claims; daily
         navigation.register(_("数字贷产品"), "finance:products", roles=None, icon="bank", order=60)
         navigation.register(_("数字贷备案"), "finance:filings", roles={*OFFICERS, "enterprise", "bank"},
