@@ -29,6 +29,7 @@ class FinanceConfig(AppConfig):
                             order=62)
         navigation.register(_("贴息季度申领"), "finance:interest_claims", roles={*OFFICERS, "enterprise"},
                             icon="percent", order=63)
+        navigation.register(_("数字贷统计"), "finance:statistics", roles=set(OFFICERS), icon="bar-chart", order=65)
         navigation.register(_("助保贷资金池"), "finance:guarantee", roles={"admin", "city_officer"}, icon="shield-check",
                             order=64)
         from shuzhuan.core.demo_steps import AppStep, register_step

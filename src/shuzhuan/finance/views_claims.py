@@ -88,3 +88,37 @@ def claim_pay(request, interest_claim_id: int):
 
 
 __all__ = ["budget_fund", "claim_list", "claim_pay", "claim_run"]
+
+
+@page_access(*OFFICERS)
+def statistics_page(request):
+    from shuzhuan.finance import statistics
+
+    rows = statistics.yearly(request.user)
+    return render(request, "finance/statistics.html", {"rows": rows, "chart": statistics.chart(rows)})
+
+
+@page_access(*OFFICERS)
+def statistics_export(request):
+    import io
+
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+    from openpyxl import Workbook
+
+    from shuzhuan.core.xlsx import append_row
+    from shuzhuan.finance import statistics
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("数字贷统计"))
+    append_row(ws, [_("年度"), _("备案项目（个）"), _("融资需求（元）"), _("授信（元）"), _("放款（元）"),
+                    _("带动投资（元）"), _("合作银行（家）"), _("上架产品（个）")])
+    for r in statistics.yearly(request.user):
+        append_row(ws, [r["year"], r["filings"], r["demand"], r["credit"], r["disbursed"], r["investment"], r["banks"],
+                        r["products"]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, _("数字贷统计.xlsx"))
+    return response
