@@ -267,17 +267,17 @@ def reset_finance() -> int:
         from shuzhuan.finance import guarantee
         from shuzhuan.finance.models import PoolCompensation
         from shuzhuan.funds import services as ledger
-        from shuzhuan.funds.models import Account, Bucket, Kind
+        from shuzhuan.funds.services import Bucket, Kind
 
         for which in ("deposit", "fees"):
             accounts = guarantee._accounts(pool, which)
             moves = []
             for bucket in (Bucket.AVAILABLE, Bucket.PAID):
-                balance = Account.objects.get(pk=accounts[bucket].pk).balance
+                balance = ledger.fresh_balances([accounts[bucket]])[accounts[bucket].pk]
                 if balance:
                     moves += [(accounts[bucket], -balance), (accounts[Bucket.FUNDING], balance)]
             if moves:
-                ledger._post(Kind.ADJUSTMENT, f"{pool.code}-{which}", None, moves, reference=f"pool:{pool.code}",
+                ledger.post(Kind.ADJUSTMENT, f"{pool.code}-{which}", None, moves, reference=f"pool:{pool.code}",
                              memo="删除示范数据")
 
         removed += PoolCompensation.objects.filter(loan__pool=pool).delete()[0]

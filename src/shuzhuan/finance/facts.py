@@ -84,11 +84,9 @@ def _overdue_batch(subjects, period):
 
 
 def _overdue_single(subject, period):
-    from shuzhuan.programs.models import Project
-
     if not _enterprises([subject]).exists():
         return None
-    return Project.objects.filter(_overdue_q(_today()), enterprise__organisation__uscc=subject).exists()
+    return _enterprises([subject]).filter(_overdue_q(_today(), "programme_projects__")).exists()
 
 
 def _in_progress_batch(subjects, period):

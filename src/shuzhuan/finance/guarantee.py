@@ -1,5 +1,5 @@
 """助保贷 use cases on the funds ledger: the deposit and the fee pool are ledger accounts, every move a
-balanced ledger transaction posted by funds' one writer (`funds.services._post`, whose debit of a line's
+balanced ledger transaction posted by funds' one writer (`funds.services.post`, whose debit of a line's
 account happens only if the balance covers it — the conditional UPDATE). A compensation reads the
 balances, computes the waterfall and posts; if another compensation took the deposit meanwhile, the
 conditional debit refuses and the waterfall is recomputed on the new balance (never an overdraft)."""
@@ -19,7 +19,7 @@ from shuzhuan.core import audit
 from shuzhuan.finance.domain import guarantee as gd
 from shuzhuan.finance.models import BankProfile, GuaranteePool, PoolCompensation, PoolLoan
 from shuzhuan.funds import services as ledger
-from shuzhuan.funds.models import Account, Bucket, FundSource, Kind, Purpose
+from shuzhuan.funds.services import Bucket, Kind
 from shuzhuan.registry.models import Enterprise
 
 RETRIES = 50
@@ -29,24 +29,14 @@ class PoolError(Exception):
     pass
 
 
-def _source() -> FundSource:
-    source, _created = FundSource.objects.get_or_create(code="municipal", defaults={"label": "市级"})
-    return source
-
-
-def _accounts(pool: GuaranteePool, which: str) -> dict[str, Account]:
-    programme = f"{pool.code}-{which}"
-    line = ledger._open_line(programme, _source(), Purpose.DIRECT_SME)
-    accounts = {a.bucket: a for a in Account.objects.filter(line=line)}
-    accounts[Bucket.FUNDING] = ledger._funding(programme, _source())
-    return accounts
+def _accounts(pool: GuaranteePool, which: str) -> dict[str, Any]:
+    return ledger.standalone_line(f"{pool.code}-{which}")
 
 
 def balances(pool: GuaranteePool) -> dict[str, Decimal]:
     deposit, fees = _accounts(pool, "deposit"), _accounts(pool, "fees")
-    fresh = dict(Account.objects.filter(pk__in=[deposit[Bucket.AVAILABLE].pk, fees[Bucket.AVAILABLE].pk,
-                                                deposit[Bucket.PAID].pk, fees[Bucket.PAID].pk])
-                 .values_list("pk", "balance"))
+    fresh = ledger.fresh_balances([deposit[Bucket.AVAILABLE], fees[Bucket.AVAILABLE], deposit[Bucket.PAID],
+                                   fees[Bucket.PAID]])
     return {"deposit": fresh[deposit[Bucket.AVAILABLE].pk], "fee_pool": fresh[fees[Bucket.AVAILABLE].pk],
             "deposit_paid": fresh[deposit[Bucket.PAID].pk], "fee_pool_paid": fresh[fees[Bucket.PAID].pk]}
 
@@ -54,7 +44,7 @@ def balances(pool: GuaranteePool) -> dict[str, Decimal]:
 @transaction.atomic
 def fund_deposit(actor: Any, pool: GuaranteePool, amount: Decimal, memo: str = "风险补偿金注入") -> None:
     acc = _accounts(pool, "deposit")
-    ledger._post(Kind.ALLOCATION, f"{pool.code}-deposit", actor,
+    ledger.post(Kind.ALLOCATION, f"{pool.code}-deposit", actor,
                  [(acc[Bucket.FUNDING], -amount), (acc[Bucket.AVAILABLE], amount)], reference=f"pool:{pool.code}", memo=memo)
     audit.record(actor, "finance.pool.fund", pool, f"{pool.name}注入风险补偿金 {amount} 元")
 
@@ -77,7 +67,7 @@ def register_loan(actor: Any, pool: GuaranteePool, enterprise: Enterprise, bank:
                                    outstanding=amount)
     if fee:
         acc = _accounts(pool, "fees")
-        ledger._post(Kind.ALLOCATION, f"{pool.code}-fees", actor, [(acc[Bucket.FUNDING], -fee), (acc[Bucket.AVAILABLE], fee)],
+        ledger.post(Kind.ALLOCATION, f"{pool.code}-fees", actor, [(acc[Bucket.FUNDING], -fee), (acc[Bucket.AVAILABLE], fee)],
                      reference=f"pool-loan:{loan.pk}", memo="助保金")
     audit.record(actor, "finance.pool.loan", loan, f"助保贷 {amount} 元，助保金 {fee} 元", organisation=enterprise.pk)
     return loan
@@ -103,7 +93,7 @@ def compensate(actor: Any, loan: PoolLoan, loss: Decimal) -> PoolCompensation:
                 if result.from_deposit:
                     moves += [(deposit[Bucket.AVAILABLE], -result.from_deposit),
                               (deposit[Bucket.PAID], result.from_deposit)]
-                txn = ledger._post(Kind.PAYMENT, f"{pool.code}-deposit", actor, moves, reference=f"pool-loan:{loan.pk}",
+                txn = ledger.post(Kind.PAYMENT, f"{pool.code}-deposit", actor, moves, reference=f"pool-loan:{loan.pk}",
                                    memo="助保贷代偿") if moves else None
                 record = PoolCompensation.objects.create(
                     loan=locked, loss=loss, from_fee_pool=result.from_fee_pool, from_deposit=result.from_deposit,

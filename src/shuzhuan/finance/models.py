@@ -446,3 +446,58 @@ class PoolCompensation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} {self.loss}"
+
+
+class InterestClaimQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InterestClaimQuerySet:
+        if is_city_wide(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.TOWN_OFFICER:
+            return self.filter(enterprise__town_id=user.town_id)
+        if user.role == Role.ENTERPRISE and user.organisation_id:
+            return self.filter(enterprise_id=user.organisation_id)
+        return self.none()
+
+
+class InterestClaim(models.Model):
+    """One enterprise's quarterly 数字贷 interest-subsidy claim (免申即享): the policy run's entitlement
+    it was offered as, and the ledger payment (reference `interest-claim:<id>`). At most one per
+    enterprise and quarter: a rerun of the quarter never claims twice."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="interest_claims",
+                                   verbose_name=_("企业"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    policy = models.CharField(_("政策"), max_length=64)
+    amount = models.DecimalField(_("本季度贴息（元）"), max_digits=16, decimal_places=2)
+    cumulative = models.DecimalField(_("截至本季度累计贴息（元）"), max_digits=16, decimal_places=2)
+    interest_counted = models.DecimalField(_("截至本季度计入利息（元）"), max_digits=16, decimal_places=2)
+    explanation = models.JSONField(_("计算说明"), default=list)
+    entitlement = models.OneToOneField("policy.Entitlement", on_delete=models.PROTECT, related_name="interest_claim",
+                                       verbose_name=_("可享政策"))
+    transaction = models.ForeignKey("funds.LedgerTransaction", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("支付记账"))
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    objects = InterestClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("贴息季度申领")
+        verbose_name_plural = _("贴息季度申领")
+        ordering = ["-year", "-quarter", "-amount", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year", "quarter", "policy"],
+                                    name="finance_interest_claim_once_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="finance_interest_claim_quarter"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="finance_interest_claim_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}Q{self.quarter}: {self.amount}"
+
+    @property
+    def reference(self) -> str:
+        return f"interest-claim:{self.pk}"

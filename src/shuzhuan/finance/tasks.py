@@ -16,7 +16,17 @@ def void_stale_filings() -> int:
     return services.void_stale_filings()
 
 
-PERIODIC = (PeriodicTask("finance.void_stale_filings", void_stale_filings, DailyAt(dt.time(6, 30))),)
+@task()
+def interest_claims() -> int | None:
+    """The quarter just ended: its 免申即享 interest-subsidy claims (idempotent, so it runs daily and a
+    late bank report for the quarter becomes a claim the next day)."""
+    from shuzhuan.finance import claims
+
+    return claims.run_previous_quarter()
+
+
+PERIODIC = (PeriodicTask("finance.void_stale_filings", void_stale_filings, DailyAt(dt.time(6, 30))),
+            PeriodicTask("finance.interest_claims", interest_claims, DailyAt(dt.time(7, 0))))
 
 VALIDATE = "finance.repayments.validate"
 IMPORT = "finance.repayments.run"

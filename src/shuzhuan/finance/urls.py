@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuzhuan.finance import views, views_import
+from shuzhuan.finance import views, views_claims, views_import
 
 app_name = "finance"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("filings/<int:filing_id>/<str:action>/", views.filing_review, name="filing_review"),
     path("loans/", views.loan_list, name="loans"),
     path("guarantee/", views.guarantee_pools, name="guarantee"),
+    path("statistics/", views_claims.statistics_page, name="statistics"),
+    path("statistics/export.xlsx", views_claims.statistics_export, name="statistics_export"),
+    path("interest-claims/", views_claims.claim_list, name="interest_claims"),
+    path("interest-claims/run/", views_claims.claim_run, name="interest_claims_run"),
+    path("interest-claims/budget/", views_claims.budget_fund, name="interest_budget"),
+    path("interest-claims/<int:interest_claim_id>/pay/", views_claims.claim_pay, name="interest_claim_pay"),
     path("loans/<int:loan_id>/", views.loan_detail, name="loan"),
     path("loans/import/", views_import.import_upload, name="import"),
     path("loans/import/template.xlsx", views_import.import_template, name="import_template"),

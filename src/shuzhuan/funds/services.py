@@ -438,3 +438,29 @@ def reconcile() -> Reconciliation:
                    for a in accounts if a.bucket == Bucket.COMMITTED and a.balance != open_parts[a.pk]]
     return Reconciliation(differences=differences, unbalanced=unbalanced, negative=negative, commitments=commitments,
                           accounts=len(accounts), transactions=LedgerTransaction.objects.count())
+
+
+# --- lines outside the programme catalogue: a higher app's own budget (the interest-subsidy budget, a
+# guarantee pool's deposit). The same accounts, the same one writer and its conditional debit. ---------
+
+def standalone_line(programme: str, source: str = "municipal", label: str = "市级",
+                    purpose: str = Purpose.DIRECT_SME) -> dict[str, Account]:
+    """The line's accounts by bucket (available, committed, paid) and the source's funding account
+    (key `Bucket.FUNDING`), opened if needed."""
+    fund, _created = FundSource.objects.get_or_create(code=source, defaults={"label": label})
+    line = _open_line(programme, fund, _purpose(purpose))
+    accounts = {a.bucket: a for a in Account.objects.filter(line=line)}
+    accounts[Bucket.FUNDING] = _funding(programme, fund)
+    return accounts
+
+
+def fresh_balances(accounts: Iterable[Account]) -> dict[int, Decimal]:
+    """The stored balance of each account now, by account id."""
+    return dict(Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list("pk", "balance"))
+
+
+def post(kind: str, programme: str, actor: Any, moves: Iterable[tuple[Account, Decimal]], *,
+         reference: str = "", memo: str = "") -> LedgerTransaction:
+    """Post one balanced transaction on standalone lines (`_post`: a debit only if the balance covers
+    it, else `InsufficientFunds` and the caller's transaction rolls back)."""
+    return _post(kind, programme, actor, moves, reference=reference, memo=memo)

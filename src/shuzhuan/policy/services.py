@@ -205,6 +205,16 @@ def confirm(actor: Any, entitlement: Entitlement, bank_account: str) -> Entitlem
                  bank_account=account, confirmed_at=timezone.now())
 
 
+_PAID_ELSEWHERE: set[str] = set()
+
+
+def register_paid_elsewhere(*codes: str) -> None:
+    """A higher app that pays a policy's entitlements from its own budget line, in its own transaction
+    (finance pays the loan-interest claims), registers the code here in its `ready()`: approving such an
+    entitlement commits nothing on the policy's line, and `pay_run` leaves it to that app."""
+    _PAID_ELSEWHERE.update(codes)
+
+
 def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
     """The city approves: the amount is committed on the policy's budget line in the same transaction
     (the ledger's conditional debit — a line never goes below zero). Short of money → the ledger's
@@ -216,8 +226,9 @@ def approve(actor: Any, entitlement: Entitlement) -> Entitlement:
     runs.next_status("approve", entitlement.status)
     with transaction.atomic():
         # the money first (nothing in memory changes if the line is short), then the guarded step
-        ledger.commit(entitlement.policy, entitlement.amount, funding.reference(entitlement.pk), actor,
-                      purpose=funding.PURPOSE)
+        if entitlement.policy not in _PAID_ELSEWHERE:
+            ledger.commit(entitlement.policy, entitlement.amount, funding.reference(entitlement.pk), actor,
+                          purpose=funding.PURPOSE)
         return _step(actor, entitlement, "approve",
                      f"市级审批 {entitlement.policy} {format_yuan(entitlement.amount)} 元",
                      approved_at=timezone.now())
@@ -251,7 +262,8 @@ def pay_run(actor: Any, run: PolicyRun) -> PaymentBatch:
 
     if not is_city_wide(actor):
         raise PermissionDenied
-    rows = list(run.entitlements.select_for_update().filter(status=EntitlementStatus.APPROVED).order_by("pk"))
+    rows = list(run.entitlements.select_for_update().filter(status=EntitlementStatus.APPROVED)
+                .exclude(policy__in=_PAID_ELSEWHERE).order_by("pk"))
     if not rows:
         raise runs.TransitionError(gettext("没有待支付的已审批项目"))
     batch = PaymentBatch.objects.create(run=run, count=len(rows), total=sum((r.amount for r in rows), Decimal("0.00")),
@@ -268,3 +280,23 @@ def pay_run(actor: Any, run: PolicyRun) -> PaymentBatch:
     record(actor, "policy.pay", batch, f"免申即享支付批次：{batch.count} 笔，合计 {format_yuan(batch.total)} 元",
            changes={"run": run.pk, "entitlements": [r.pk for r in rows], "total": str(batch.total)})
     return batch
+
+
+def create_listed_run(actor: Any, code: str, version: str, on: dt.date, period: int, snapshot: str,
+                      rows: list[dict[str, Any]], summary: dict[str, Any]) -> tuple[PolicyRun, list[Entitlement]]:
+    """A run whose entitlements a higher app decided from its own records (e.g. finance's quarterly
+    interest claims): `rows` of {"enterprise_id", "amount", "inputs"}; review, offer, confirm and
+    approve then go through the steps above. The caller's transaction and audit entry."""
+    run = PolicyRun.objects.create(policies=[code], on=on, period=period, snapshot=snapshot, versions={code: version},
+                                   created_by=actor if getattr(actor, "pk", None) else None, summary=summary)
+    made = [Entitlement.objects.create(run=run, policy=code, version=version, enterprise_id=row["enterprise_id"],
+                                       period=period, amount=row["amount"], inputs=row.get("inputs", {}),
+                                       status=EntitlementStatus.ENTITLED) for row in rows]
+    return run, made
+
+
+def mark_paid(actor: Any, entitlement: Entitlement, summary: str) -> Entitlement:
+    """The approved entitlement was paid (by the app that pays it, inside its payment's transaction)."""
+    if not is_city_wide(actor):
+        raise PermissionDenied
+    return _step(actor, entitlement, "pay", summary)
