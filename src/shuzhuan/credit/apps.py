@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "shuzhuan.credit"
+    label = "credit"
+    verbose_name = _("公共数据赋能")
+
+    def ready(self) -> None:
+        from shuzhuan.core import navigation
+        from shuzhuan.core.access import OFFICERS
+
+        navigation.register(_("数据授权"), "credit:consents", roles={"enterprise"}, icon="person-check", order=65)
+        navigation.register(_("谁查看了我的数据"), "credit:access_log", roles={"enterprise"}, icon="eye", order=66)
+        navigation.register(_("企业画像"), "credit:portraits", roles={*OFFICERS, "bank"}, icon="person-vcard", order=67)

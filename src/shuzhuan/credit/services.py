@@ -1,0 +1,133 @@
+"""Consent services: one transaction each, audited. Fail closed: a portrait is computed for a bank only
+after an active, unexpired consent for that bank is found, and the read is logged in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuzhuan.core import audit
+from shuzhuan.core.models import Organisation, OrganisationKind, Role
+from shuzhuan.credit import domain as cd
+from shuzhuan.credit.models import AccessLog, Consent, Outcome
+from shuzhuan.finance import services as finance_services
+from shuzhuan.registry.models import Enterprise, EnterpriseYear
+
+PORTRAIT_FIELDS = ["score", "band", "grantable_credit", "warnings", "model_version"]
+LISTINGS = ("dishonesty", "major_tax")
+
+
+class CreditError(Exception):
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class ConsentRequired(Exception):
+    """No active, unexpired consent of this enterprise for this bank."""
+
+
+def _history(consent: Consent, status: str, actor, note: str = "") -> None:
+    consent.history = [*consent.history, {"status": status, "at": timezone.now().isoformat(),
+                                          "by": getattr(actor, "username", ""), "note": note}]
+
+
+def grant(user, bank_uscc: str, purpose: str, expires: dt.date | None, method: str = cd.METHOD_WEB) -> Consent:
+    if user.role != Role.ENTERPRISE or not user.organisation_id:
+        raise CreditError(_("只有企业用户可以授权"))
+    enterprise = Enterprise.objects.select_related("organisation").get(pk=user.organisation_id)
+    errors = cd.validate_consent(purpose, expires, timezone.localdate(), settings.CREDIT_CONSENT_MAX_DAYS)
+    bank = Organisation.objects.filter(uscc=(bank_uscc or "").strip().upper(), kind=OrganisationKind.BANK).first()
+    if bank is None:
+        errors.insert(0, ("bank", _("未找到该统一社会信用代码对应的合作银行")))
+    if errors:
+        raise CreditError(errors[0][1], errors)
+    with transaction.atomic():
+        consent = Consent(enterprise=enterprise, bank=bank, purpose=purpose, expires=expires, method=method,
+                          data_categories=list(cd.DATA_CATEGORIES), granted_by=user)
+        _history(consent, cd.ACTIVE, user, "授权")
+        consent.save()
+        audit.record(user, "credit.consent_granted", consent,
+                     f"授权{bank.name}查看信用画像（{consent.purpose_label}，至 {expires:%Y-%m-%d}）",
+                     organisation=enterprise.organisation)
+    return consent
+
+
+def revoke(user, consent: Consent) -> Consent:
+    if user.role != Role.ENTERPRISE or consent.enterprise_id != user.organisation_id:
+        raise CreditError(_("只有授权企业本身可以撤销授权"))
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().select_related("bank", "enterprise__organisation").get(pk=consent.pk)
+        if consent.status == cd.REVOKED:
+            return consent
+        consent.status, consent.revoked_at = cd.REVOKED, timezone.now()
+        _history(consent, cd.REVOKED, user, "撤销")
+        consent.save(update_fields=["status", "revoked_at", "history"])
+        audit.record(user, "credit.consent_revoked", consent, f"撤销对{consent.bank.name}的数据授权",
+                     organisation=consent.enterprise.organisation)
+    return consent
+
+
+def active_consent(bank_id: int, enterprise: Enterprise, purpose: str | None = None) -> Consent | None:
+    qs = Consent.objects.active().filter(bank_id=bank_id, enterprise=enterprise)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    return qs.order_by("-expires").first()
+
+
+def compute_portrait(enterprise: Enterprise) -> dict[str, Any]:
+    years = [cd.Year(y.year, y.tax, y.employees)
+             for y in EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")[:3]]
+    listed = finance_services.is_listed(enterprise, timezone.localdate(), LISTINGS)
+    return cd.portrait(years, listed, cd.load_rules())
+
+
+def read_portrait(user, enterprise: Enterprise, channel: str = "api") -> dict[str, Any]:
+    """A bank's read: raises ConsentRequired without an active consent; logs every successful read."""
+    if user.role != Role.BANK or not user.organisation_id:
+        return compute_portrait(enterprise)  # officers and the enterprise itself: no consent needed, not a bank read
+    with transaction.atomic():
+        consent = active_consent(user.organisation_id, enterprise)
+        if consent is None:
+            raise ConsentRequired
+        result = compute_portrait(enterprise)
+        AccessLog.objects.create(enterprise=enterprise, bank_id=user.organisation_id, user=user, consent=consent,
+                                 purpose=consent.purpose, fields=list(PORTRAIT_FIELDS), channel=channel)
+    return result
+
+
+def report_outcome(user, enterprise: Enterprise, decision: str, amount: str | None, reason: str) -> Outcome:
+    if user.role != Role.BANK or not user.organisation_id:
+        raise CreditError(_("只有银行可以报送授信结果"))
+    errors: list[tuple[str, str]] = []
+    value: Decimal | None = None
+    if decision not in (Outcome.GRANTED, Outcome.DECLINED):
+        errors.append(("decision", _("结果须为 granted 或 declined")))
+    elif decision == Outcome.GRANTED:
+        try:
+            value = Decimal(str(amount)).quantize(Decimal("0.01")) if amount not in (None, "") else None
+        except (InvalidOperation, ValueError):
+            value = None
+        if value is None or value <= 0 or value >= Decimal("1e14"):
+            errors.append(("amount", _("已授信须填写大于 0 的授信金额")))
+    elif not (reason or "").strip():
+        errors.append(("reason", _("未授信须说明原因")))
+    if errors:
+        raise CreditError(errors[0][1], errors)
+    with transaction.atomic():
+        consent = active_consent(user.organisation_id, enterprise)
+        if consent is None:
+            raise ConsentRequired
+        outcome = Outcome.objects.create(enterprise=enterprise, bank_id=user.organisation_id, consent=consent,
+                                         decision=decision, amount=value, reason=(reason or "").strip()[:200],
+                                         model_version=str(cd.load_rules()["model_version"]))
+        summary = (f"{consent.bank.name}报送授信结果：已授信 {value:.2f} 元" if value is not None
+                   else f"{consent.bank.name}报送授信结果：未授信（{outcome.reason}）")
+        audit.record(user, "credit.outcome_reported", outcome, summary, organisation=enterprise.organisation)
+    return outcome
