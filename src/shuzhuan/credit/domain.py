@@ -70,8 +70,10 @@ def grantable_credit(years: list[Year], rules: dict[str, Any]) -> Decimal:
     return (average * Decimal(spec["multiple"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def warnings(years: list[Year], listed: bool, rules: dict[str, Any]) -> list[str]:
+def warnings(years: list[Year], listed: bool, rules: dict[str, Any],
+             records: dict[str, dict[str, Any]] | None = None) -> list[str]:
     spec = rules["warnings"]
+    records = records or {}
     ordered = sorted(years, key=lambda y: -y.year)
     out: list[str] = []
     if len(ordered) >= 2:
@@ -82,6 +84,10 @@ def warnings(years: list[Year], listed: bool, rules: dict[str, Any]) -> list[str
         tax = _change(last.tax, prev.tax)
         if tax is not None and tax <= -Decimal(spec["tax_drop"]["threshold"]):
             out.append(spec["tax_drop"]["message"])
+    if Decimal(str(records.get("tax", {}).get("arrears") or 0)) > 0:
+        out.append(spec["tax_arrears"]["message"])
+    if int(records.get("judgments", {}).get("judgments") or 0) + int(records.get("judgments", {}).get("enforcement") or 0):
+        out.append(spec["judgments"]["message"])
     if listed:
         out.append(spec["listing"]["message"])
     return out
@@ -108,9 +114,76 @@ def band(value: int, rules: dict[str, Any]) -> str:
     return str(rules["bands"][-1]["band"])
 
 
-def portrait(years: list[Year], listed: bool, rules: dict[str, Any]) -> dict[str, Any]:
+def portrait(years: list[Year], listed: bool, rules: dict[str, Any],
+             records: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The results a bank may receive: nothing here is a raw record."""
-    found = warnings(years, listed, rules)
+    found = warnings(years, listed, rules, records)
     value = score(years, len(found), rules)
     return {"score": value, "band": band(value, rules), "grantable_credit": f"{grantable_credit(years, rules):.2f}",
             "warnings": found, "model_version": str(rules["model_version"])}
+
+
+# --- public-data feeds ---------------------------------------------------------------------------------
+
+FEEDS_PATH = Path(__file__).parent / "data" / "feeds.yaml"
+TYPES = ("decimal", "int", "bool", "str")
+
+
+def load_feeds(path: Path = FEEDS_PATH) -> dict[str, dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        feeds = yaml.safe_load(fh)["feeds"]
+    for code, spec in feeds.items():
+        bad = [f for f, t in spec["fields"].items() if t not in TYPES]
+        if bad or spec.get("period") not in ("year", "quarter", "month") or not spec.get("department"):
+            raise ValueError(f"数据源 {code} 的格式声明有误：{bad or spec}")
+    return feeds
+
+
+def valid_period(period: str, kind: str) -> bool:
+    import re
+
+    pattern = {"year": r"\d{4}", "quarter": r"\d{4}-Q[1-4]", "month": r"\d{4}-(0[1-9]|1[0-2])"}[kind]
+    return re.fullmatch(pattern, period or "") is not None
+
+
+def parse_value(raw: Any, kind: str) -> tuple[Any, str]:
+    """(value as JSON-ready, error message or "")."""
+    if raw is None or raw == "":
+        return None, ""
+    text = str(raw).strip()
+    if kind == "decimal":
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            return None, f"应为数字：{text}"
+        if not value.is_finite():
+            return None, f"应为数字：{text}"
+        return f"{value:.2f}", ""
+    if kind == "int":
+        if not text.lstrip("-").isdigit():
+            return None, f"应为整数：{text}"
+        return int(text), ""
+    if kind == "bool":
+        if text.lower() in ("1", "true", "是", "yes"):
+            return True, ""
+        if text.lower() in ("0", "false", "否", "no"):
+            return False, ""
+        return None, f"应为是/否：{text}"
+    return text[:200], ""
+
+
+def parse_row(row: dict[str, Any], spec: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    values: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    for name in row:
+        if name not in spec["fields"] and name not in ("uscc", "period"):
+            errors.append((name, f"未声明的字段：{name}"))
+    for name, kind in spec["fields"].items():
+        value, error = parse_value(row.get(name), kind)
+        if error:
+            errors.append((name, error))
+        else:
+            values[name] = value
+    if not valid_period(str(row.get("period", "")), spec["period"]):
+        errors.append(("period", f"期间格式应为 {spec['period']}"))
+    return values, errors

@@ -127,3 +127,34 @@ class Outcome(models.Model):
         return f"{self.bank_id} {self.decision} {self.enterprise_id}"
 
 
+
+
+class PublicRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PublicRecordQuerySet:
+        """Raw records stay in the domain: officers by town, the enterprise its own; never a bank."""
+        if user.is_authenticated and user.role == Role.BANK:
+            return self.none()
+        return _enterprise_scope(self, user, "enterprise")
+
+
+class PublicRecord(models.Model):
+    """One department's figures for one enterprise and period, as declared in data/feeds.yaml."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="public_records")
+    feed = models.CharField(_("数据源"), max_length=32)
+    period = models.CharField(_("期间"), max_length=10)
+    values = models.JSONField(_("数据"), default=dict)
+    department = models.CharField(_("报送部门"), max_length=64)
+    batch = models.CharField(_("批次"), max_length=64)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
+
+    objects = PublicRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "feed", "-period"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "feed", "period"], name="one_record_per_feed_period")]
+        verbose_name = _("公共数据记录")
+        verbose_name_plural = _("公共数据记录")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.feed} {self.period}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind, Role
 from shuzhuan.credit import domain as cd
-from shuzhuan.credit.models import AccessLog, Consent, Outcome
+from shuzhuan.credit.models import AccessLog, Consent, Outcome, PublicRecord
 from shuzhuan.finance import services as finance_services
 from shuzhuan.registry.models import Enterprise, EnterpriseYear
 
@@ -85,7 +85,49 @@ def compute_portrait(enterprise: Enterprise) -> dict[str, Any]:
     years = [cd.Year(y.year, y.tax, y.employees)
              for y in EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")[:3]]
     listed = finance_services.is_listed(enterprise, timezone.localdate(), LISTINGS)
-    return cd.portrait(years, listed, cd.load_rules())
+    records = public_facts(enterprise)
+    listed = listed or bool(records.get("dishonesty", {}).get("listed"))
+    return cd.portrait(years, listed, cd.load_rules(), records)
+
+
+def public_facts(enterprise: Enterprise) -> dict[str, dict]:
+    """The latest period's values of each feed for this firm (read inside the domain, never sent out)."""
+    latest: dict[str, dict] = {}
+    for r in PublicRecord.objects.filter(enterprise=enterprise).order_by("feed", "-period"):
+        latest.setdefault(r.feed, r.values)
+    return latest
+
+
+def receive(feed: str, rows: list[dict], batch: str, actor=None) -> dict[str, int]:
+    """A department's batch for one feed: every row checked against the declared format, all or nothing.
+    Rows are keyed by `uscc` and `period`; a later batch for the same period replaces the values."""
+    feeds = cd.load_feeds()
+    if feed not in feeds:
+        raise CreditError(_("未声明的数据源"), [("feed", _("未声明的数据源"))])
+    spec = feeds[feed]
+    usccs = {str(r.get("uscc", "")).strip().upper() for r in rows}
+    firms = {e.organisation.uscc: e for e in Enterprise.objects.filter(organisation__uscc__in=usccs)
+             .select_related("organisation")}
+    parsed, errors = [], []
+    for index, row in enumerate(rows, start=1):
+        values, row_errors = cd.parse_row(row, spec)
+        ent = firms.get(str(row.get("uscc", "")).strip().upper())
+        if ent is None:
+            row_errors.append(("uscc", _("未找到该统一社会信用代码对应的企业")))
+        errors += [(f"rows[{index}].{f}", m) for f, m in row_errors]
+        parsed.append((ent, str(row.get("period", "")), values))
+    if errors:
+        raise CreditError(errors[0][1], errors)
+    now = timezone.now()
+    created = updated = 0
+    with transaction.atomic():
+        for ent, period, values in parsed:
+            _r, was_created = PublicRecord.objects.update_or_create(
+                enterprise=ent, feed=feed, period=period,
+                defaults={"values": values, "department": spec["department"], "batch": batch, "received_at": now})
+            created += was_created
+            updated += not was_created
+    return {"created": created, "updated": updated}
 
 
 def read_portrait(user, enterprise: Enterprise, channel: str = "api") -> dict[str, Any]:
