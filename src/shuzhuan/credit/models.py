@@ -158,3 +158,25 @@ class PublicRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.feed} {self.period}"
+
+
+class ModelVersion(models.Model):
+    """One fitted scorecard: its metrics on held-out data, IV table, PSI, and the fitted model itself, so a
+    score is reproducible under its version. The newest active version scores portraits."""
+
+    version = models.CharField(_("版本"), max_length=32, unique=True)
+    kind = models.CharField(_("模型"), max_length=32, default="default_scorecard")
+    trained_at = models.DateTimeField(_("训练时间"), default=timezone.now)
+    target_year = models.PositiveSmallIntegerField(_("目标年度"))
+    metrics = models.JSONField(_("指标"), default=dict)
+    iv_table = models.JSONField(_("IV 表"), default=list)
+    fitted = models.BinaryField(_("模型参数"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        verbose_name = _("模型版本")
+        verbose_name_plural = _("模型版本")
+
+    def __str__(self) -> str:
+        return self.version

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind, Role
 from shuzhuan.credit import domain as cd
-from shuzhuan.credit.models import AccessLog, Consent, Outcome, PublicRecord
+from shuzhuan.credit.models import AccessLog, Consent, ModelVersion, Outcome, PublicRecord
 from shuzhuan.finance import services as finance_services
 from shuzhuan.registry.models import Enterprise, EnterpriseYear
 
@@ -87,7 +87,60 @@ def compute_portrait(enterprise: Enterprise) -> dict[str, Any]:
     listed = finance_services.is_listed(enterprise, timezone.localdate(), LISTINGS)
     records = public_facts(enterprise)
     listed = listed or bool(records.get("dishonesty", {}).get("listed"))
-    return cd.portrait(years, listed, cd.load_rules(), records)
+    result = cd.portrait(years, listed, cd.load_rules(), records)
+    model = ModelVersion.objects.filter(active=True).order_by("-trained_at").first()
+    if model is not None and records:
+        from shuzhuan.credit import scorecard as sc
+
+        value = int(round(sc.scores(_fitted(model), [sc.features(_by_period(enterprise), model.target_year)])[0]))
+        result.update(score=value, band=cd.band(value, cd.load_rules()), model_version=model.version)
+    return result
+
+
+_FITTED: dict[str, object] = {}
+
+
+def _fitted(model: ModelVersion):
+    from shuzhuan.credit import scorecard as sc
+
+    if model.version not in _FITTED:
+        _FITTED[model.version] = sc.load(bytes(model.fitted))
+    return _FITTED[model.version]
+
+
+def _by_period(enterprise_or_id) -> dict[str, dict[str, dict]]:
+    out: dict[str, dict[str, dict]] = {}
+    for feed, period, values in PublicRecord.objects.filter(enterprise=enterprise_or_id).values_list("feed", "period", "values"):
+        out.setdefault(feed, {})[period] = values
+    return out
+
+
+def train_scorecard(target_year: int, seed: int = 2024, version: str = "") -> ModelVersion:
+    """Train on every firm with a loan_status record for `target_year` (features of the year before), store
+    the fitted model under a new version with held-out AUC / KS, the IV table and PSI between periods."""
+    from shuzhuan.credit import scorecard as sc
+
+    grouped: dict[int, dict[str, dict[str, dict]]] = {}
+    for ent, feed, period, values in PublicRecord.objects.values_list("enterprise_id", "feed", "period", "values").iterator(chunk_size=20000):
+        grouped.setdefault(ent, {}).setdefault(feed, {})[period] = values
+    rows, next_rows, y = [], [], []
+    for by in grouped.values():
+        status = by.get("loan_status", {}).get(str(target_year))
+        if status is None:
+            continue
+        rows.append(sc.features(by, target_year - 1))  # last year's indicators → this year's default
+        next_rows.append(sc.features(by, target_year))  # the period the model will score next
+        y.append(int(bool(status.get("overdue_90"))))
+    if len(y) < 200 or sum(y) < 20:
+        raise CreditError(_("训练数据不足：需要至少 200 家企业、20 个违约样本"))
+    trained = sc.train(rows, y, seed=seed)
+    trained.metrics["psi"] = sc.psi(sc.scores(trained.model, rows), sc.scores(trained.model, next_rows))
+    version = version or f"scorecard-{timezone.now():%Y%m%d%H%M%S}"
+    with transaction.atomic():
+        ModelVersion.objects.filter(kind="default_scorecard").update(active=False)
+        mv = ModelVersion.objects.create(version=version, target_year=target_year, metrics=trained.metrics,
+                                         iv_table=trained.iv_table, fitted=trained.dump())
+    return mv
 
 
 def public_facts(enterprise: Enterprise) -> dict[str, dict]:
