@@ -14,6 +14,7 @@ class CreditConfig(AppConfig):
         navigation.register(_("数据授权"), "credit:consents", roles={"enterprise"}, icon="person-check", order=65)
         navigation.register(_("谁查看了我的数据"), "credit:access_log", roles={"enterprise"}, icon="eye", order=66)
         navigation.register(_("企业画像"), "credit:portraits", roles={*OFFICERS, "bank"}, icon="person-vcard", order=67)
+        navigation.register(_("评分卡模型"), "credit:model_card", roles={*OFFICERS, "bank"}, icon="graph-up", order=68)
         from shuzhuan.core.demo_steps import AppStep, register_step
 
         register_step(AppStep("公共数据（18 个部门的示范数据源）", "shuzhuan.credit.demo:generate_credit",

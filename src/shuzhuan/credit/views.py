@@ -98,3 +98,32 @@ def portrait(request, uscc: str):
     except services.ConsentRequired as exc:
         raise PermissionDenied(_("该企业未授权本行查看其信用画像，或授权已撤销、已到期")) from exc
     return render(request, "credit/portrait.html", {"enterprise": enterprise, "result": result})
+
+
+def _iv_label(iv: float) -> str:
+    if iv < 0.02:
+        return _("无用")
+    if iv < 0.1:
+        return _("弱")
+    if iv < 0.3:
+        return _("中")
+    if iv <= 0.5:
+        return _("强")
+    return _("过强（需核查）")
+
+
+def _psi_label(psi: float) -> str:
+    return _("稳定") if psi < 0.1 else _("需关注") if psi < 0.25 else _("已偏移")
+
+
+@page_access(*OFFICERS, Role.BANK)
+def model_card(request):
+    from shuzhuan.credit.models import ModelVersion
+
+    versions = list(ModelVersion.objects.defer("fitted").order_by("-trained_at")[:20])
+    current = next((v for v in versions if v.active), None)
+    rows = [{**r, "label": _iv_label(r["iv"])} for r in (current.iv_table if current else [])]
+    rules = cd.load_rules()
+    return render(request, "credit/model_card.html", {
+        "current": current, "versions": versions, "iv_rows": rows, "rules": rules,
+        "psi_label": _psi_label(current.metrics.get("psi", 0)) if current else ""})

@@ -76,3 +76,16 @@ def test_portrait_scores_under_the_stored_version(world, client, trained):
 def test_training_refuses_too_little_data(world):
     with pytest.raises(services.CreditError):
         services.train_scorecard(2024)
+
+
+def test_model_card_page_shows_held_out_metrics(world, login, trained):
+    t, rows, nxt = trained
+    c = login(world.users["city"])
+    assert "shuzhuan train_scorecard" in c.get("/credit/models/").content.decode()
+    metrics = {**t.metrics, "psi": sc.psi(sc.scores(t.model, rows), sc.scores(t.model, nxt))}
+    ModelVersion.objects.create(version="scorecard-card", target_year=2024, metrics=metrics, iv_table=t.iv_table,
+                                fitted=t.dump())
+    text = c.get("/credit/models/").content.decode()
+    assert "scorecard-card" in text and f"{t.metrics['ks']:.3f}" in text and f"{t.metrics['auc']:.3f}" in text
+    assert "arrears_ratio" in text
+    assert login(world.users["ent_a"]).get("/credit/models/").status_code == 403
