@@ -14,11 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=2024)
         parser.add_argument("--seed", type=int, default=2024)
-        parser.add_argument("--version", default="")
+        parser.add_argument("--name", default="", help="版本名（默认按时间生成）")
 
     def handle(self, *args, **options):
         try:
-            mv = services.train_scorecard(options["year"], seed=options["seed"], version=options["version"])
+            mv = services.train_scorecard(options["year"], seed=options["seed"], version=options["name"])
         except services.CreditError as exc:
             raise CommandError(str(exc)) from exc
         m = mv.metrics
