@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shuzhuan.marketplace",
     "shuzhuan.programs",
     "shuzhuan.finance",
+    "shuzhuan.credit",
     "shuzhuan.funds",
     "shuzhuan.policy",
     "shuzhuan.api",
@@ -189,6 +190,7 @@ LOGGING = {
 # while the relationship is active and this many days after it ended; a declined contact ends it at
 # once (issue 10 item 7). A setting: the sources are silent on a period.
 RELATIONSHIP_GRACE_DAYS = int(os.environ.get("SHUZHUAN_RELATIONSHIP_GRACE_DAYS", "180"))
+CREDIT_CONSENT_MAX_DAYS = int(os.environ.get("SHUZHUAN_CREDIT_CONSENT_MAX_DAYS", "366"))  # a consent ends within a year
 
 # Anonymous objections to a provider's admission notice: per network address and day (issue 10 item 9).
 OBJECTIONS_PER_ADDRESS_PER_DAY = int(os.environ.get("SHUZHUAN_OBJECTIONS_PER_DAY", "3"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("funds/", include("shuzhuan.funds.urls")),
     path("policy/", include("shuzhuan.policy.urls")),
     path("finance/", include("shuzhuan.finance.urls")),
+    path("credit/", include("shuzhuan.credit.urls")),
     path("", include("shuzhuan.core.urls")),
 ]
 

@@ -6,6 +6,7 @@ from shuzhuan.api.auth import enforce_policies
 from shuzhuan.assessment.api import router as assessment_router
 from shuzhuan.core.api import router as core_router
 from shuzhuan.core.api_errors import document_errors, install
+from shuzhuan.credit.api import router as credit_router
 from shuzhuan.finance.api import router as finance_router
 from shuzhuan.marketplace.api import router as marketplace_router
 from shuzhuan.policy.api import router as policy_router
@@ -32,4 +33,5 @@ api.add_router("/marketplace", marketplace_router)
 api.add_router("/programs", programs_router)
 api.add_router("/policy", policy_router)
 api.add_router("/finance", finance_router)
+api.add_router("/finance", credit_router)  # consents, portraits, access log: no path shared with finance
 enforce_policies(api)

@@ -17,6 +17,7 @@ LAYERS: tuple[str, ...] = (
     "marketplace",
     "programs",
     "finance",
+    "credit",
     "insights",
 )
 

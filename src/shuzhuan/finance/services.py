@@ -14,7 +14,7 @@ from shuzhuan.core import audit
 from shuzhuan.core.models import Organisation, OrganisationKind, Role
 from shuzhuan.finance.domain import filing as fd
 from shuzhuan.finance.domain import loan as ld
-from shuzhuan.finance.models import BankProfile, Filing, FilingCounter, LoanProduct
+from shuzhuan.finance.models import BankProfile, ComplianceFlag, Filing, FilingCounter, LoanProduct
 from shuzhuan.registry.models import Enterprise
 
 ELIGIBILITY_POLICY = "zs-digital-loan-filing"
@@ -326,3 +326,8 @@ def set_status(actor: Any, loan: Any, event: str, on: dt.date) -> Any:
         audit.record(actor, f"finance.loan.{event}", loan, f"贷款状态：{ld.STATES[old]} → {ld.STATES[loan.state]}",
                      organisation=loan.enterprise_id, changes={"state": [old, loan.state]})
     return loan
+
+
+def is_listed(enterprise, on, kinds=("dishonesty", "major_tax")) -> bool:
+    """Whether the firm is on a dishonesty / major-tax-violation list on `on` (read by the credit portrait)."""
+    return ComplianceFlag.objects.active(on).filter(enterprise=enterprise, kind__in=kinds).exists()
