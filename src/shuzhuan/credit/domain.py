@@ -51,7 +51,8 @@ class Year:
 
 def load_rules(path: Path = RULES_PATH) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        rules: dict[str, Any] = yaml.safe_load(fh)
+    return rules
 
 
 def _change(new: Decimal | int | None, old: Decimal | int | None) -> Decimal | None:
@@ -131,7 +132,7 @@ TYPES = ("decimal", "int", "bool", "str")
 
 def load_feeds(path: Path = FEEDS_PATH) -> dict[str, dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
-        feeds = yaml.safe_load(fh)["feeds"]
+        feeds: dict[str, dict[str, Any]] = yaml.safe_load(fh)["feeds"]
     for code, spec in feeds.items():
         bad = [f for f, t in spec["fields"].items() if t not in TYPES]
         if bad or spec.get("period") not in ("year", "quarter", "month") or not spec.get("department"):
