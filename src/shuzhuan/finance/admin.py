@@ -15,6 +15,7 @@ from shuzhuan.finance.models import (
     FilingCounter,
     GuaranteePool,
     IdempotencyRecord,
+    InterestClaim,
     Loan,
     LoanProduct,
     PoolCompensation,
@@ -95,5 +96,5 @@ class PoolCompensationAdmin(ReadOnlyAdmin):
     list_display = ("pk", "loan", "loss", "from_fee_pool", "from_deposit", "borne_by_bank", "at")
 
 
-for model in (FilingCounter, Disbursement, Repayment, IdempotencyRecord):
+for model in (FilingCounter, Disbursement, Repayment, IdempotencyRecord, InterestClaim):
     admin.site.register(model, ReadOnlyAdmin)

@@ -4,7 +4,7 @@ every change goes through the services' guards and audit (DESIGN decision 8)."""
 from django.contrib import admin
 
 from shuzhuan.core.admin import ReadOnlyAdmin
-from shuzhuan.policy.models import Entitlement, PolicyRun, Recognition
+from shuzhuan.policy.models import Entitlement, PaymentBatch, PolicyRun, Recognition, Reform, VersionOverride
 
 
 @admin.register(Recognition)
@@ -25,3 +25,7 @@ class EntitlementAdmin(ReadOnlyAdmin):
     list_display = ("pk", "run", "policy", "enterprise", "period", "amount", "status")
     list_filter = ("policy", "status", "period")
     exclude = ("bank_account",)
+
+
+for model in (PaymentBatch, Reform, VersionOverride):  # written by the services (runs, what-if), audited
+    admin.site.register(model, ReadOnlyAdmin)
