@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -12,7 +14,7 @@ from shuzhuan.core.access import api_access
 from shuzhuan.core.api_errors import ApiError
 from shuzhuan.core.domain import money_json
 from shuzhuan.registry.filters import EnterpriseFilterForm
-from shuzhuan.registry.models import Enterprise
+from shuzhuan.registry.models import Enterprise, EnterpriseYear
 
 router = Router(tags=["企业库"])
 MAX_PAGE_SIZE = 500
@@ -102,6 +104,22 @@ def list_enterprises(request, q: str = "", town: str = "", industry: str = "", s
     return {"count": count, "page": page, "page_size": page_size, "results": results}
 
 
+def _years(enterprise_id: int) -> list[tuple]:
+    """An enterprise's years, newest first: (year, employees, revenue, tax). Plain SQL on one index (the
+    enterprise is already found in the caller's scope); the ORM's query compile was most of its cost."""
+    table = connection.ops.quote_name(EnterpriseYear._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT year, employees, revenue, tax FROM {table} WHERE enterprise_id = %s ORDER BY year DESC",
+                       [enterprise_id])
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":  # numeric comes back as Decimal
+        return rows
+    # SQLite hands decimals back as floats or ints: quantized to the field's places, as the ORM does
+    cent = Decimal(1).scaleb(-EnterpriseYear._meta.get_field("revenue").decimal_places)
+    return [(y, e, *(None if v is None else Decimal(str(v)).quantize(cent) for v in (r, t))) for y, e, r, t in rows]
+    return rows
+
+
 @router.get("/{uscc}", response=EnterpriseDetailOut, summary="企业档案")
 @api_access()
 def get_enterprise(request, uscc: str):
@@ -111,6 +129,6 @@ def get_enterprise(request, uscc: str):
     )
     data = _out(ent)
     data.update(contact_name=ent.contact_name, contact_phone=ent.contact_phone, contact_email=ent.contact_email,
-                years=[{"year": y.year, "employees": y.employees, "revenue": _money(y.revenue), "tax": _money(y.tax)}
-                       for y in ent.years.order_by("-year")])
+                years=[{"year": year, "employees": employees, "revenue": _money(revenue), "tax": _money(tax)}
+                       for year, employees, revenue, tax in _years(ent.pk)])
     return data
