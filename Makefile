@@ -42,7 +42,7 @@ serve:
 WEB_WORKERS ?= 4
 serve-prod: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "serve-prod runs on PostgreSQL: set DATABASE_URL=postgres://user@host:5432/db"; exit 2;; esac
-	@export SHUZHUAN_DEBUG=0 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}; \
+	@export SHUZHUAN_DEBUG=0 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} SHUZHUAN_DB_CONN_MAX_AGE=$${SHUZHUAN_DB_CONN_MAX_AGE:-60}; \
 	$(BIN)/shuzhuan migrate --no-input -v 0 && $(BIN)/shuzhuan collectstatic --no-input -v 0 || exit 1; \
 	echo "数转 production profile: http://$(HOST):$(PORT)/  (gunicorn ×$(WEB_WORKERS), db_worker ×2, scheduler, cache $$REDIS_URL)"; \
 	trap 'kill 0' INT TERM EXIT; \

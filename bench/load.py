@@ -170,7 +170,8 @@ def make_stack(stale_seconds: int | None = None) -> Stack:
     tmp = Path(tempfile.mkdtemp(prefix="shuzhuan-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHUZHUAN_BENCH")}
     env.update({"SHUZHUAN_VAR_DIR": str(tmp), "SHUZHUAN_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "shuzhuan.settings",
-                "SHUZHUAN_SECRET_KEY": uuid.uuid4().hex * 2, "SHUZHUAN_ALLOWED_HOSTS": HOST})
+                "SHUZHUAN_SECRET_KEY": uuid.uuid4().hex * 2, "SHUZHUAN_ALLOWED_HOSTS": HOST,
+                "SHUZHUAN_DB_CONN_MAX_AGE": os.environ.get("SHUZHUAN_DB_CONN_MAX_AGE", "60")})
     redis = _redis_url()
     if redis:
         env["REDIS_URL"] = redis

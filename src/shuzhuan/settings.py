@@ -80,7 +80,10 @@ TEMPLATES = [
 
 # --- Database: SQLite by default, anything else by DATABASE_URL --------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shuzhuan.sqlite3'}"
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# SHUZHUAN_DB_CONN_MAX_AGE: seconds a process keeps its database connection (0 = one per request, the
+# dev/test default; `make serve-prod` and the load bench use 60). Health checks drop a dead connection.
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("SHUZHUAN_DB_CONN_MAX_AGE", "0")),
+                            conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE transactions + a busy timeout: a web process and a task worker share the file.
     _db["OPTIONS"] = {

@@ -230,3 +230,46 @@ def test_a_profile_edit_does_not_undo_newer_yearly_figures(world, login):
     services.update_profile(world.users["town_a"], stale, {"address": "新地址"})
     ent.refresh_from_db()
     assert ent.latest_year == 2025 and ent.size_class == "medium" and ent.address == "新地址"
+
+
+def test_api_detail_query_count_is_pinned(world, client):
+    """Bearer detail: the token with its user (one query), the enterprise with organisation, town and
+    industry (one), its years (one). The token's last use is written at most once a minute."""
+    from shuzhuan.core.models import ApiToken
+
+    _token, raw = ApiToken.issue(world.users["town_a"], "bench")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = f"/api/v1/enterprises/{world.enterprises['a'].uscc}"
+    assert client.get(url, **auth).status_code == 200  # first use writes last_used_at
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **auth)
+    assert response.status_code == 200 and response.json()["years"], response.content
+    assert len(ctx.captured_queries) == 3, [q["sql"] for q in ctx.captured_queries]
+    other = world.enterprises["b"].uscc  # another town's firm: still scoped, still 3 queries
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/api/v1/enterprises/{other}", **auth).status_code == 404
+    assert len(ctx.captured_queries) == 2
+
+
+def test_api_token_lookup_refuses_inactive_and_marks_use(world, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shuzhuan.core.models import ApiToken
+
+    token, raw = ApiToken.issue(world.users["city"], "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = f"/api/v1/enterprises/{world.enterprises['b'].uscc}"
+    assert client.get(url, **auth).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    stale = timezone.now() - timedelta(minutes=5)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
+    assert client.get(url, **auth).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > stale  # an old mark is renewed
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}x").status_code == 401
+    world.users["city"].is_active = False
+    world.users["city"].save(update_fields=["is_active"])
+    assert client.get(url, **auth).status_code == 401
