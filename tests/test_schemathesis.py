@@ -12,7 +12,22 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 10
 
 
-def test_no_operation_answers_with_a_server_error(world):
+@pytest.fixture
+def keep_test_connection():
+    """Django's test client stops `close_old_connections` from closing the test's connection at the end of
+    each request; calls into the WSGI app do not, so this does the same (else PostgreSQL's test
+    transaction is closed under the next request)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_operation_answers_with_a_server_error(world, keep_test_connection):
     from django.core.wsgi import get_wsgi_application
 
     from shuzhuan.core.models import ApiToken
